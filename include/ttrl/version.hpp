@@ -1,0 +1,5 @@
+#pragma once
+#define TTRL_VERSION_MAJOR 0
+#define TTRL_VERSION_MINOR 1
+#define TTRL_VERSION_PATCH 0
+#define TTRL_VERSION_STRING "0.1.0"

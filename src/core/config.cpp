@@ -1,0 +1,235 @@
+#include "ttrl/core/config.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "core/config_schema.hpp"
+#include "ttrl/core/error.hpp"
+#include "ttrl/core/files.hpp"
+
+namespace ttrl {
+namespace cd = config_detail;
+namespace {
+
+/// Keys under reward: that no built-in field knows; legal only when reward.plugin is set (they become its options).
+struct PendingPluginKey {
+  std::string key;  ///< without the "reward." prefix
+  YAML::Node node;
+  std::string where;
+};
+
+struct ParseState {
+  RunConfig config;
+  std::map<std::string, std::string> where;  ///< dotted key -> "file:line:col" or "--set k=v", for range errors
+  std::vector<PendingPluginKey> plugin_keys;
+};
+
+std::string mark_of(const std::string& source, const YAML::Node& node) {
+  const YAML::Mark m = node.Mark();
+  if (m.line < 0) return source;
+  return fmt::format("{}:{}:{}", source, m.line + 1, m.column + 1);
+}
+
+[[noreturn]] void unknown_key(const std::string& where, const std::string& path) {
+  throw ConfigError(fmt::format("{}: unknown key '{}' (did you mean '{}'?)", where, path, cd::nearest_key(path)));
+}
+
+bool is_field_prefix(const std::string& prefix) {
+  for (const auto& f : cd::schema())
+    if (f.path.compare(0, prefix.size() + 1, prefix + ".") == 0) return true;
+  return false;
+}
+
+void set_key(ParseState& state, const std::string& path, const YAML::Node& value, const std::string& where) {
+  if (const cd::Field* field = cd::find_field(path)) {
+    field->assign(state.config, value, where);
+    state.where[path] = where;
+    return;
+  }
+  if (path.rfind("reward.", 0) == 0 && path.find('.', 7) == std::string::npos) {
+    state.plugin_keys.push_back({path.substr(7), value, where});
+    return;
+  }
+  unknown_key(where, path);
+}
+
+/// Walks a mapping, assigning each leaf to its field; nested mappings recurse while they lead to known keys.
+void walk(ParseState& state, const std::string& source, const YAML::Node& map, const std::string& prefix) {
+  for (const auto& item : map) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& value = item.second;
+    const std::string where = mark_of(source, item.first);
+    if (cd::find_field(path)) {
+      set_key(state, path, value, where);
+    } else if (is_field_prefix(path)) {
+      if (!value.IsMap() && !value.IsNull())
+        throw ConfigError(fmt::format("{}: '{}' is a section: expected a mapping of keys", where, path));
+      if (value.IsMap()) walk(state, source, value, path);
+    } else {
+      set_key(state, path, value, where);  // plugin key or unknown-key error
+    }
+  }
+}
+
+/// "--set a.b.c=value": value typed as YAML ("8" is an int, "0.6" a float, "true" a bool, "[a, b]" a list).
+void apply_override(ParseState& state, const std::string& assignment) {
+  const std::string where = "--set " + assignment;
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ConfigError(fmt::format("{}: expected KEY=VALUE, e.g. --set rollout.n_vote=16", where));
+  const std::string path = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}: malformed value: {}", where, e.msg));
+  }
+  if (!cd::find_field(path) && is_field_prefix(path))
+    throw ConfigError(fmt::format("{}: '{}' is a section; set one of its keys (e.g. {}.{})", where, path, path,
+                                  cd::nearest_key(path + ".").substr(path.size() + 1)));
+  set_key(state, path, value, where);
+}
+
+void check_constraints(const ParseState& state) {
+  for (const auto& f : cd::schema()) {
+    auto it = state.where.find(f.path);
+    const std::string where = it == state.where.end() ? "default" : it->second;
+    if (f.number && (f.min || f.max)) {
+      const double v = f.number(state.config);
+      const bool low = f.min && (f.min_exclusive ? v <= *f.min : v < *f.min);
+      const bool high = f.max && v > *f.max;
+      if (low || high)
+        throw ConfigError(fmt::format("{}: {} = {} is out of range: expected {} {}", where, f.path, f.render(state.config),
+                                      cd::kind_name(f.kind), f.constraint()));
+    }
+    if (f.text && !f.choices.empty()) {
+      const std::string v = f.text(state.config);
+      if (std::find(f.choices.begin(), f.choices.end(), v) == f.choices.end())
+        throw ConfigError(fmt::format("{}: {} = '{}' is not valid: expected {}", where, f.path, v, f.constraint()));
+    }
+  }
+}
+
+std::string where_of(const ParseState& state, const std::string& path) {
+  auto it = state.where.find(path);
+  return it == state.where.end() ? "default" : it->second;
+}
+
+/// Rules that involve more than one key.
+void check_relations(const ParseState& state) {
+  const RunConfig& c = state.config;
+  if (c.rollout.n_train > c.rollout.n_vote)
+    throw ConfigError(fmt::format("{}: rollout.n_train = {} must not exceed rollout.n_vote = {}",
+                                  where_of(state, "rollout.n_train"), c.rollout.n_train, c.rollout.n_vote));
+  const auto& r = c.model.random;
+  if (r.hidden_size % r.num_heads != 0)
+    throw ConfigError(fmt::format("{}: model.random.hidden_size = {} must be divisible by model.random.num_heads = {}",
+                                  where_of(state, "model.random.hidden_size"), r.hidden_size, r.num_heads));
+  if (r.num_heads % r.num_kv_heads != 0)
+    throw ConfigError(fmt::format("{}: model.random.num_heads = {} must be divisible by model.random.num_kv_heads = {}",
+                                  where_of(state, "model.random.num_kv_heads"), r.num_heads, r.num_kv_heads));
+}
+
+void resolve_plugin_keys(ParseState& state) {
+  for (const auto& key : state.plugin_keys) {
+    if (state.config.reward.plugin.empty()) unknown_key(key.where, "reward." + key.key);
+    if (!key.node.IsScalar())
+      throw ConfigError(fmt::format("{}: reward.{}: plugin options must be scalars", key.where, key.key));
+    state.config.reward.options[key.key] = key.node.Scalar();
+  }
+}
+
+RunConfig finish(ParseState& state, const std::vector<std::string>& overrides) {
+  for (const auto& o : overrides) apply_override(state, o);
+  resolve_plugin_keys(state);
+  check_constraints(state);
+  check_relations(state);
+  return state.config;
+}
+
+}  // namespace
+
+RunConfig parse_config(const std::string& yaml_text, const std::string& source_name,
+                       const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}: malformed YAML: {}", source_name, e.what()));
+  }
+  ParseState state;
+  if (root.IsMap()) {
+    walk(state, source_name, root, "");
+  } else if (!root.IsNull()) {
+    throw ConfigError(fmt::format("{}: expected a mapping of sections (model:, rollout:, ...) at the top level",
+                                  mark_of(source_name, root)));
+  }
+  return finish(state, overrides);
+}
+
+RunConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::string text;
+  try {
+    text = read_text_file(path);
+  } catch (const IoError& e) {
+    throw ConfigError(std::string("config: ") + e.what());
+  }
+  return parse_config(text, path, overrides);
+}
+
+RunConfig default_config(const std::vector<std::string>& overrides) {
+  ParseState state;
+  return finish(state, overrides);
+}
+
+std::vector<ConfigKeyInfo> config_keys() {
+  std::vector<ConfigKeyInfo> keys;
+  const RunConfig defaults;
+  for (const auto& f : cd::schema())
+    keys.push_back({f.path, cd::kind_name(f.kind), f.render(defaults), f.constraint(), f.doc});
+  return keys;
+}
+
+std::string to_yaml(const RunConfig& config, bool with_docs) {
+  std::string out;
+  std::vector<std::string> open;  // the section path currently open, one entry per level
+  for (const auto& f : cd::schema()) {
+    std::vector<std::string> parts;
+    for (size_t start = 0, dot; ; start = dot + 1) {
+      dot = f.path.find('.', start);
+      parts.push_back(f.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+    }
+    size_t common = 0;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    open.resize(common);
+    for (size_t level = common; level + 1 < parts.size(); ++level) {
+      if (level == 0 && !out.empty()) out += "\n";
+      out += std::string(2 * level, ' ') + parts[level] + ":\n";
+      open.push_back(parts[level]);
+    }
+    std::string line = std::string(2 * open.size(), ' ') + parts.back() + ": " + f.render(config);
+    if (with_docs) {
+      std::string constraint = f.constraint();
+      line = fmt::format("{:<44} # {}{}", line, f.doc, constraint.empty() ? "" : " (" + constraint + ")");
+    }
+    out += line + "\n";
+    if (f.path == "reward.plugin") {
+      for (const auto& [key, value] : config.reward.options) out += "  " + key + ": " + value + "\n";
+    }
+  }
+  return out;
+}
+
+std::string write_resolved_config(const RunConfig& config, const std::string& dir) {
+  const std::string path = (std::filesystem::path(dir) / "config.resolved.yaml").string();
+  write_file_atomic(path, "# Resolved ttrl configuration (every key, defaults included)\n" + to_yaml(config));
+  return path;
+}
+
+}  // namespace ttrl
