@@ -220,7 +220,7 @@ std::string to_yaml(const RunConfig& config, bool with_docs) {
     }
     out += line + "\n";
     if (f.path == "reward.plugin") {
-      for (const auto& [key, value] : config.reward.options) out += "  " + key + ": " + value + "\n";
+      for (const auto& [key, value] : config.reward.options) out += "  " + key + ": " + cd::quote(value) + "\n";
     }
   }
   return out;

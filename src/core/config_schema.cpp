@@ -18,7 +18,8 @@ std::string format_number(double value) {
   return text;
 }
 
-/// YAML double-quoted scalar (JSON escapes are valid YAML).
+}  // namespace
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char ch : s) {
@@ -35,6 +36,8 @@ std::string quote(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 [[noreturn]] void type_error(const std::string& where, const std::string& path, const char* expected,
                              const YAML::Node& node) {

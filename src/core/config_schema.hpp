@@ -46,5 +46,7 @@ const Field* find_field(const std::string& path);
 /// The known path closest to `path` (edit distance), for "did you mean" hints.
 std::string nearest_key(const std::string& path);
 const char* kind_name(Kind kind);
+/// A YAML double-quoted scalar (JSON escapes, which YAML accepts).
+std::string quote(const std::string& text);
 
 }  // namespace ttrl::config_detail
