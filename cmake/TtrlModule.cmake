@@ -79,7 +79,7 @@ function(ttrl_add_gtest name)
     TTRL_BINARY_DIR="${PROJECT_BINARY_DIR}"
     TTRL_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST WORKING_DIRECTORY ${PROJECT_BINARY_DIR} TEST_PREFIX "${name}."
                        PROPERTIES LABELS unit)
 endfunction()
 

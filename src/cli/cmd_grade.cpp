@@ -1,13 +1,63 @@
-// `ttrl grade`: extract answers and grade them for mathematical equivalence.
+// `ttrl grade`: extract answers and grade them for mathematical equivalence. The work is
+// ttrl::answer::run_grade_jsonl (include/ttrl/answer/grade_jsonl.hpp); this file only wires files to it.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
 #include "cli/command.hpp"
+#include "ttrl/answer/grade_jsonl.hpp"
+#include "ttrl/core/error.hpp"
 
 namespace ttrl::cli {
 
+namespace {
+
+struct GradeOptions {
+  std::string input;
+  std::string output;
+};
+
+int run_grade(const GradeOptions& options) {
+  std::ifstream input_file;
+  std::istream* in = &std::cin;
+  if (options.input != "-") {
+    input_file.open(options.input, std::ios::binary);
+    if (!input_file) throw IoError("cannot open " + options.input + " for reading");
+    in = &input_file;
+  }
+  std::ofstream output_file;
+  std::ostream* out = &std::cout;
+  if (!options.output.empty() && options.output != "-") {
+    output_file.open(options.output, std::ios::binary);
+    if (!output_file) throw IoError("cannot open " + options.output + " for writing");
+    out = &output_file;
+  }
+  const answer::GradeSummary summary =
+      answer::run_grade_jsonl(*in, *out, options.input == "-" ? "<stdin>" : options.input);
+  if (!*out) throw IoError("cannot write the verdicts" + (options.output.empty() ? "" : " to " + options.output));
+  std::cerr << answer::describe(summary) << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 void add_grade_command(CLI::App& app, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("grade", "Extract answers and grade them for mathematical equivalence");
-  cmd->footer("Examples:\n  ttrl grade --input pairs.jsonl > verdicts.jsonl");
-  cmd->allow_extras();
-  cmd->callback([&slot] { slot.run = [] () -> int { not_available("grade", "issue #5: answer grading"); }; });
+  cmd->footer(
+      "Each input line is a JSON object:\n"
+      "  {\"pred\": str|null, \"gold\": str, \"input_form\": \"raw_text\"|\"answer_only\", \"task\": "
+      "\"math\"|\"choice\"|\"last_number\"}\n"
+      "  input_form defaults to raw_text (both sides go through answer extraction), task to math.\n"
+      "Each output line: {\"equal\": bool, \"pred_answer\": str|null, \"gold_answer\": str|null}; a summary goes to "
+      "stderr.\nRules and tolerances: docs/grading.md.\n\n"
+      "Examples:\n"
+      "  ttrl grade --input pairs.jsonl > verdicts.jsonl\n"
+      "  ttrl grade -i pairs.jsonl -o verdicts.jsonl\n"
+      "  echo '{\"pred\": \"so \\\\boxed{\\\\frac12}\", \"gold\": \"0.5\"}' | ttrl grade -i -");
+  auto options = std::make_shared<GradeOptions>();
+  cmd->add_option("-i,--input", options->input, "JSONL file of prediction/gold pairs ('-' reads stdin)")->required();
+  cmd->add_option("-o,--output", options->output, "write the verdicts to this file instead of stdout");
+  cmd->callback([&slot, options] { slot.run = [options] { return run_grade(*options); }; });
 }
 
 }  // namespace ttrl::cli

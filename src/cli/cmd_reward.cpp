@@ -1,13 +1,60 @@
 // `ttrl reward`: score saved rollouts with a reward function (majority_vote, dare, ground_truth, plugin).
+// The work is ttrl::reward::score_jsonl_file (src/reward/reward_jsonl.cpp); this file only wires the options.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <sstream>
+
 #include "cli/command.hpp"
+#include "ttrl/core/error.hpp"
+#include "ttrl/core/files.hpp"
+#include "ttrl/reward/reward_jsonl.hpp"
 
 namespace ttrl::cli {
+namespace {
+
+struct RewardOptions {
+  ConfigOptions config;
+  std::string input;
+  std::string output;  ///< empty: standard output
+};
+
+int run_reward(const RewardOptions& options) {
+  const RunConfig config = load_run_config(options.config);
+  int64_t groups = 0;
+  if (options.output.empty()) {
+    groups = reward::score_jsonl_file(options.input, std::cout, config.reward);
+    std::cout.flush();
+  } else {
+    std::ostringstream out;
+    groups = reward::score_jsonl_file(options.input, out, config.reward);
+    write_file_atomic(options.output, out.str());
+  }
+  spdlog::info("scored {} group(s) with reward '{}'", groups, config.reward.name);
+  return kExitOk;
+}
+
+}  // namespace
 
 void add_reward_command(CLI::App& app, CommandSlot& slot) {
-  auto* cmd = app.add_subcommand("reward", "Score saved rollouts with a reward function (majority_vote, dare, ground_truth, plugin)");
-  cmd->footer("Examples:\n  ttrl reward --config reward.yaml --input groups.jsonl");
-  cmd->allow_extras();
-  cmd->callback([&slot] { slot.run = [] () -> int { not_available("reward", "issue #6: rewards"); }; });
+  auto* cmd = app.add_subcommand(
+      "reward", "Score saved rollouts with a reward function (majority_vote, dare, ground_truth, plugin)");
+  cmd->footer(
+      "Input: one group per line:\n"
+      "  {\"rollouts\": [{\"text\": \"...\", \"entropy\": <mean token entropy, nats>, \"num_tokens\": <int>}],\n"
+      "   \"vocab_size\": <int>, \"gold\": \"<answer, optional>\", \"task\": \"math\" | \"choice\" | \"last_number\"}\n"
+      "Output: one line per group: {\"rewards\": [...], \"label\": <answer or null>, \"answers\": [...], \"metrics\": {...}}\n"
+      "Only the reward: section of the configuration is used (see docs/rewards.md).\n\n"
+      "Examples:\n"
+      "  ttrl reward --config reward.yaml --input groups.jsonl\n"
+      "  ttrl reward --input groups.jsonl --set reward.name=dare --set reward.tau=0.1 -o scored.jsonl\n"
+      "  ttrl reward --input groups.jsonl --set reward.plugin=./libmy_reward.so --set reward.name=my_reward\n"
+      "  cat groups.jsonl | ttrl reward --input - --set reward.name=ground_truth");
+  auto options = std::make_shared<RewardOptions>();
+  add_config_options(cmd, options->config, false);
+  cmd->add_option("-i,--input", options->input, "groups of rollouts, JSONL ('-': standard input)")->required();
+  cmd->add_option("-o,--output", options->output, "write the results here instead of standard output");
+  cmd->callback([&slot, options] { slot.run = [options] { return run_reward(*options); }; });
 }
 
 }  // namespace ttrl::cli

@@ -160,7 +160,8 @@ std::vector<Field> build_schema() {
   // tokenizer
   KEY(tokenizer.path, "tokenizer.json, tokenizer.model or a directory holding one; empty = model.path; \"byte\" = built-in byte tokenizer");
   KEY(tokenizer.chat_template, "prompt format; auto = detected from tokenizer_config.json")
-      .one_of({"auto", "qwen2.5", "qwen2.5-math", "llama3", "deepseek-r1", "deepseek-math", "mistral", "plain", "custom"});
+      .one_of({"auto", "qwen2.5", "qwen2.5-math", "chatml", "llama3", "llama3.1", "deepseek-r1", "deepseek-math", "mistral",
+               "mistral-nemo", "plain", "custom"});
   KEY(tokenizer.custom_template, "template used when chat_template is custom; {question} is replaced by the prompt");
   KEY(tokenizer.system_prompt, "system prompt; \"auto\" = the template's own default, \"\" = none");
   // data

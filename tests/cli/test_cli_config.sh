@@ -46,5 +46,9 @@ for cmd in train eval generate score tokenize grade reward demo sft; do
   fi
   "$TTRL" "$cmd" --help >/dev/null 2>&1 || { echo "FAIL: $cmd --help"; fails=$((fails+1)); }
 done
+# Every shipped configuration parses and validates.
+for cfg in "$(dirname "$0")"/../../configs/*.yaml "$(dirname "$0")"/../../configs/*/*.yaml; do
+  expect 0 "rollout:" -- "$TTRL" config -c "$cfg" --plain
+done
 echo "$fails failed"
 [[ $fails -eq 0 ]]

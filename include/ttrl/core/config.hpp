@@ -34,7 +34,7 @@ struct ModelSection {
 
 struct TokenizerSection {
   std::string path;                     ///< tokenizer.json / tokenizer.model / directory; empty: model.path; "byte": built-in
-  std::string chat_template = "auto";   ///< auto | qwen2.5 | qwen2.5-math | llama3 | deepseek-r1 | deepseek-math | mistral | plain | custom
+  std::string chat_template = "auto";   ///< auto | qwen2.5 | qwen2.5-math | chatml | llama3 | llama3.1 | deepseek-r1 | deepseek-math | mistral | mistral-nemo | plain | custom
   std::string custom_template = "{question}";  ///< used when chat_template is custom
   std::string system_prompt = "auto";   ///< auto: the template's own default; "" for none
 };

@@ -1,0 +1,33 @@
+#pragma once
+// `ttrl reward`: scores groups of saved rollouts read from JSONL, one group per line.
+//   in:  {"rollouts": [{"text": "...", "entropy": <mean token entropy, nats>, "num_tokens": <int>}, ...],
+//         "vocab_size": <int>, "gold": "<answer>", "task": "math" | "choice" | "last_number", "prompt": "..."}
+//        (only "rollouts" is required; "entropy" is needed by dare, "gold" by ground_truth and the TTRL metrics;
+//         "task" defaults to reward.task; other keys are ignored; blank lines are skipped)
+//   out: {"rewards": [...], "label": "<answer>" | null, "answers": ["<answer>" | null, ...], "metrics": {...}}
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "ttrl/core/config.hpp"
+#include "ttrl/reward/reward_fn.hpp"
+
+namespace ttrl::reward {
+
+/// One input line as a group, answers extracted. Throws ttrl::IoError describing the problem (without the
+/// file/line, which the caller adds).
+Group parse_group_line(const std::string& line, answer::Task default_task);
+
+/// The output line for a scored group (no trailing newline).
+std::string format_result_line(const Group& group, const RewardResult& result);
+
+/// Scores every line of `in` with `fn` (score_group) and writes one result line per group to `out`; returns the
+/// number of groups. Errors (bad JSON, bad fields, a reward that throws) become ttrl::IoError
+/// "<source_name>:<line>: <what went wrong>".
+int64_t score_jsonl(std::istream& in, const std::string& source_name, std::ostream& out, RewardFn& fn,
+                    answer::Task default_task);
+
+/// The whole command: the reward of `section` (make_reward) over the file `input_path` ("-": standard input).
+int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section);
+
+}  // namespace ttrl::reward

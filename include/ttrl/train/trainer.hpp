@@ -1,0 +1,28 @@
+#pragma once
+// The TTRL/DARE training loop (ARCHITECTURE.md "One training step"): prompts -> chat template -> n_vote samples per
+// prompt from the policy -> answers -> reward (majority vote, DARE, ground truth, plugin) -> n_train of them ->
+// group advantages -> clipped policy loss (+ KL to a frozen reference, entropy) over micro-batches -> AdamW with the
+// schedule -> the same model samples the next step.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "ttrl/core/config.hpp"
+
+namespace ttrl::train {
+
+struct TrainOptions {
+  bool resume = false;  ///< continue from the newest complete checkpoint under trainer.output_dir
+};
+
+struct TrainResult {
+  int64_t steps = 0;            ///< training steps completed in total (resumed ones included)
+  std::string final_checkpoint; ///< directory of the last checkpoint written
+  std::map<std::string, double> last_metrics;
+};
+
+/// Runs training as `config` describes. Throws ttrl::Error (ConfigError for bad settings); stops with a checkpoint
+/// and an Error after trainer.max_bad_steps consecutive steps with a non-finite loss or gradient.
+TrainResult run_training(const RunConfig& config, const TrainOptions& options = {});
+
+}  // namespace ttrl::train

@@ -1,0 +1,133 @@
+// vocab.json + merges.txt (the pre-tokenizer.json format of GPT-2 and Qwen2 checkpoints) -> HfTokenizer.
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "tokenizer/hf_tokenizer.hpp"
+#include "tokenizer/json_cursor.hpp"
+#include "tokenizer/loaders.hpp"
+#include "ttrl/core/files.hpp"
+
+namespace ttrl {
+namespace fs = std::filesystem;
+
+const char* const kQwen2Pattern =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|"
+    "\\s+(?!\\S)|\\s+";
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> read_merges_txt(const std::string& path) {
+  std::istringstream lines(read_text_file(path));
+  std::vector<std::pair<std::string, std::string>> merges;
+  std::string line;
+  size_t number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.rfind("#version", 0) == 0) continue;
+    const size_t space = line.find(' ');
+    if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos)
+      throw IoError(path + ":" + std::to_string(number) + ": expected two tokens separated by one space");
+    merges.emplace_back(line.substr(0, space), line.substr(space + 1));
+  }
+  return merges;
+}
+
+std::vector<std::pair<std::string, int64_t>> read_vocab_json(const std::string& path) {
+  const nlohmann::json document = JsonCursor::parse(read_text_file(path), path);
+  const JsonCursor root(document, path);
+  root.require_object();
+  std::vector<std::pair<std::string, int64_t>> vocab;
+  vocab.reserve(document.size());
+  for (const auto& [token, id] : document.items()) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0)
+      JsonCursor(id, path, "$[\"" + token + "\"]").fail("expected a non-negative id");
+    vocab.emplace_back(token, id.get<int64_t>());
+  }
+  return vocab;
+}
+
+/// Added tokens declared by tokenizer_config.json ("added_tokens_decoder": {"id": {content, special, ...}}) and
+/// added_tokens.json ({"content": id}, not special unless the config lists them as special).
+std::vector<AddedToken> read_config_added_tokens(const std::string& config_dir) {
+  std::vector<AddedToken> tokens;
+  const std::string config_path = (fs::path(config_dir) / "tokenizer_config.json").string();
+  std::set<int64_t> known;
+  if (fs::exists(config_path)) {
+    const nlohmann::json document = JsonCursor::parse(read_text_file(config_path), config_path);
+    const JsonCursor root(document, config_path);
+    if (const auto decoder = root.find("added_tokens_decoder")) {
+      decoder->require_object();
+      for (const auto& [id_text, entry] : decoder->json().items()) {
+        const JsonCursor item(entry, config_path, decoder->path() + "[\"" + id_text + "\"]");
+        AddedToken token;
+        try {
+          token.id = std::stoll(id_text);
+        } catch (const std::exception&) {
+          item.fail("the key is not an integer id");
+        }
+        token.content = item.at("content").as_string();
+        token.single_word = item.bool_or("single_word", false);
+        token.lstrip = item.bool_or("lstrip", false);
+        token.rstrip = item.bool_or("rstrip", false);
+        token.special = item.bool_or("special", false);
+        token.normalized = item.bool_or("normalized", !token.special);
+        known.insert(token.id);
+        tokens.push_back(std::move(token));
+      }
+    }
+  }
+  const std::string added_path = (fs::path(config_dir) / "added_tokens.json").string();
+  if (fs::exists(added_path)) {
+    const nlohmann::json document = JsonCursor::parse(read_text_file(added_path), added_path);
+    const JsonCursor root(document, added_path);
+    root.require_object();
+    for (const auto& [content, id] : document.items()) {
+      const JsonCursor item(id, added_path, "$[\"" + content + "\"]");
+      const int64_t value = item.as_int();
+      if (known.count(value)) continue;
+      AddedToken token;
+      token.id = value;
+      token.content = content;
+      token.normalized = true;
+      tokens.push_back(std::move(token));
+    }
+  }
+  return tokens;
+}
+
+std::string tokenizer_class(const std::string& config_dir) {
+  const std::string config_path = (fs::path(config_dir) / "tokenizer_config.json").string();
+  if (!fs::exists(config_path)) return "";
+  const nlohmann::json document = JsonCursor::parse(read_text_file(config_path), config_path);
+  return JsonCursor(document, config_path).string_or("tokenizer_class", "");
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_vocab_and_merges(const std::string& vocab_path, const std::string& merges_path,
+                                                 const std::string& config_dir) {
+  HfTokenizerParts parts;
+  const std::string cls = tokenizer_class(config_dir);
+  if (cls.rfind("Qwen2Tokenizer", 0) == 0) {
+    parts.normalizer = make_unicode_normalizer(UnicodeForm::kNFC);
+    std::vector<std::unique_ptr<PreTokenizer>> steps;
+    steps.push_back(make_split_pretokenizer(kQwen2Pattern, true, SplitBehavior::kIsolated, false));
+    steps.push_back(make_byte_level_pretokenizer(false, false));
+    parts.pre_tokenizer = make_sequence_pretokenizer(std::move(steps));
+  } else {
+    parts.pre_tokenizer = make_byte_level_pretokenizer(false, true);
+  }
+  BpeConfig config;
+  config.byte_level = true;
+  try {
+    parts.model = std::make_unique<BpeModel>(read_vocab_json(vocab_path), read_merges_txt(merges_path), config);
+  } catch (const std::invalid_argument& e) {
+    throw IoError(merges_path + ": " + e.what());
+  }
+  parts.added_tokens = read_config_added_tokens(config_dir);
+  return std::make_unique<HfTokenizer>(std::move(parts));
+}
+
+}  // namespace ttrl

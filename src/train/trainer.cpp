@@ -1,0 +1,416 @@
+#include "ttrl/train/trainer.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+
+#include "ttrl/core/error.hpp"
+#include "ttrl/core/progress.hpp"
+#include "ttrl/data/dataset.hpp"
+#include "ttrl/model/checkpoint.hpp"
+#include "ttrl/reward/registry.hpp"
+#include "ttrl/reward/selection.hpp"
+#include "ttrl/rollout/policy.hpp"
+#include "ttrl/rollout/sampler.hpp"
+#include "ttrl/rollout/token_sampling.hpp"
+#include "ttrl/train/advantages.hpp"
+#include "ttrl/train/checkpoint.hpp"
+#include "ttrl/train/losses.hpp"
+#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/train/policy_batch.hpp"
+
+namespace ttrl::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// A prompt of the training set, tokenized once.
+struct Prompt {
+  std::string question;
+  std::optional<std::string> gold;
+  std::vector<int64_t> ids;
+};
+
+/// Running means of named values (metrics averaged over groups, micro-batches or optimizer steps).
+class MeanAccumulator {
+ public:
+  void add(const std::string& key, double value, double weight = 1.0) {
+    if (!std::isfinite(value)) return;
+    auto& [sum, total] = sums_[key];
+    sum += value * weight;
+    total += weight;
+  }
+  void write_to(std::map<std::string, double>& out, const std::string& prefix = "") const {
+    for (const auto& [key, st] : sums_)
+      if (st.second > 0) out[prefix + key] = st.first / st.second;
+  }
+
+ private:
+  std::map<std::string, std::pair<double, double>> sums_;
+};
+
+/// Training prompts in the order step s consumes them: positions [s * per_step, (s + 1) * per_step) of the
+/// concatenation of per-epoch permutations, each a Fisher-Yates shuffle keyed by (seed, epoch).
+class PromptOrder {
+ public:
+  PromptOrder(int64_t count, bool shuffle, uint64_t seed) : count_(count), shuffle_(shuffle), seed_(seed) {}
+  std::vector<int64_t> for_step(int64_t step, int64_t per_step) {
+    std::vector<int64_t> out;
+    for (int64_t i = step * per_step; i < (step + 1) * per_step; ++i) out.push_back(epoch_order(i / count_)[i % count_]);
+    return out;
+  }
+
+ private:
+  const std::vector<int64_t>& epoch_order(int64_t epoch) {
+    if (epoch != cached_epoch_) {
+      order_.resize(static_cast<size_t>(count_));
+      std::iota(order_.begin(), order_.end(), 0);
+      const uint64_t key = rollout::sequence_key(seed_, epoch, -1);
+      for (int64_t i = count_ - 1; shuffle_ && i > 0; --i) {
+        const auto j = static_cast<int64_t>(rollout::stream_uniform(key, i) * static_cast<double>(i + 1));
+        std::swap(order_[i], order_[j]);
+      }
+      cached_epoch_ = epoch;
+    }
+    return order_;
+  }
+  int64_t count_;
+  bool shuffle_;
+  uint64_t seed_;
+  int64_t cached_epoch_ = -1;
+  std::vector<int64_t> order_;
+};
+
+std::vector<Prompt> load_prompts(const RunConfig& config, const rollout::Policy& policy) {
+  if (config.data.train_files.empty()) throw ConfigError("data.train_files: no training data given");
+  std::vector<Prompt> prompts;
+  for (const auto& file : config.data.train_files)
+    for (auto& record : data::load_dataset(file, config.data.prompt_key, config.data.answer_key)) {
+      if (config.data.limit > 0 && static_cast<int64_t>(prompts.size()) >= config.data.limit) break;
+      Prompt p{record.prompt, record.answer, rollout::encode_question(policy, config, record.prompt)};
+      prompts.push_back(std::move(p));
+    }
+  if (prompts.empty()) throw ConfigError("data.train_files: the files hold no prompts");
+  return prompts;
+}
+
+int64_t total_steps_of(const RunConfig& config, int64_t prompt_count) {
+  if (config.trainer.total_steps > 0) return config.trainer.total_steps;
+  const int64_t per_epoch = (prompt_count + config.trainer.prompts_per_step - 1) / config.trainer.prompts_per_step;
+  return config.trainer.epochs * per_epoch;
+}
+
+/// A frozen copy of the initial weights for the KL term (only when kl_coef > 0).
+model::Transformer make_reference(const rollout::Policy& policy) {
+  auto reference = model::Transformer(policy.model->config(),
+                                      torch::TensorOptions().dtype(policy.model->dtype()).device(policy.model->device()));
+  torch::NoGradGuard no_grad;
+  auto source = policy.model->named_parameters();
+  for (auto& p : reference->named_parameters()) {
+    p.value().copy_(source[p.key()]);
+    p.value().set_requires_grad(false);
+  }
+  reference->eval();
+  return reference;
+}
+
+/// Everything one step learns from its samples.
+struct StepBatch {
+  std::vector<TrainSequence> sequences;       ///< the n_train rollouts of every prompt, with advantages
+  std::vector<std::vector<size_t>> by_prompt; ///< indices into sequences, per prompt of the step
+};
+
+class Trainer {
+ public:
+  Trainer(const RunConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
+
+  TrainResult run() {
+    policy_ = rollout::load_policy(config_);
+    prompts_ = load_prompts(config_, policy_);
+    reward_ = reward::make_reward(config_.reward);
+    selection_ = reward::parse_selection_mode(config_.rollout.train_selection);
+    total_steps_ = total_steps_of(config_, static_cast<int64_t>(prompts_.size()));
+    make_optimizer();
+    if (config_.algorithm.kl_coef > 0) reference_ = make_reference(policy_);
+    resume_if_asked();
+    write_resolved_config(config_, config_.trainer.output_dir);
+    const std::optional<int64_t> resumed_at = state_.step > 0 ? std::optional<int64_t>(state_.step) : std::nullopt;
+    sinks_ = make_metric_sinks(config_.trainer.output_dir, config_.logging.metrics_file, config_.logging.tensorboard,
+                               resumed_at);
+    spdlog::info("training {} steps on {} prompts ({} per step, {} samples each, {} trained), reward {}", total_steps_,
+                 prompts_.size(), config_.trainer.prompts_per_step, config_.rollout.n_vote, config_.rollout.n_train,
+                 config_.reward.name);
+    ProgressBar progress("train", total_steps_, config_.logging.progress_bar);
+    progress.advance(state_.step);
+    TrainResult result;
+    PromptOrder order(static_cast<int64_t>(prompts_.size()), config_.data.shuffle, static_cast<uint64_t>(config_.trainer.seed));
+    while (state_.step < total_steps_) {
+      auto metrics = train_step(order.for_step(state_.step, config_.trainer.prompts_per_step));
+      ++state_.step;
+      sinks_->write({state_.step, metrics});
+      progress.advance(1, status_line(metrics));
+      result.last_metrics = metrics;
+      if (config_.trainer.save_every > 0 && state_.step % config_.trainer.save_every == 0 && state_.step < total_steps_)
+        result.final_checkpoint = save();
+    }
+    progress.finish();
+    result.final_checkpoint = save();
+    sinks_->flush();
+    result.steps = state_.step;
+    return result;
+  }
+
+ private:
+  void make_optimizer() {
+    OptimizerOptions o;
+    o.beta1 = config_.trainer.beta1;
+    o.beta2 = config_.trainer.beta2;
+    o.epsilon = config_.trainer.adam_epsilon;
+    o.weight_decay = config_.trainer.weight_decay;
+    o.grad_clip = config_.trainer.grad_clip;
+    // One optimizer step per mini-batch of each training step and PPO epoch.
+    const int64_t per_step = config_.algorithm.ppo_epochs *
+                             ((config_.trainer.prompts_per_step + config_.algorithm.mini_batch_prompts - 1) / config_.algorithm.mini_batch_prompts);
+    o.schedule = {config_.trainer.lr, total_steps_ * per_step, config_.trainer.warmup_ratio, config_.trainer.min_lr_ratio,
+                  config_.trainer.lr_schedule};
+    optimizer_ = std::make_unique<Optimizer>(policy_.model->parameters(), o);
+  }
+
+  void resume_if_asked() {
+    state_.total_steps = total_steps_;
+    if (!options_.resume) return;
+    const auto dir = latest_checkpoint(config_.trainer.output_dir);
+    if (!dir) {
+      spdlog::warn("--resume: no complete checkpoint under {}/checkpoints; starting from step 0", config_.trainer.output_dir);
+      return;
+    }
+    state_ = load_checkpoint(*dir, policy_, *optimizer_);
+    state_.total_steps = total_steps_;
+    spdlog::info("resumed from {} (step {})", *dir, state_.step);
+  }
+
+  std::string save() {
+    const auto dir = save_checkpoint(config_.trainer.output_dir, policy_, *optimizer_, state_, config_);
+    spdlog::info("checkpoint: {}", dir);
+    return dir;
+  }
+
+  rollout::SamplingParams sampling_params() const {
+    rollout::SamplingParams p;
+    p.n = config_.rollout.n_vote;
+    p.temperature = config_.rollout.temperature;
+    p.top_p = config_.rollout.top_p;
+    p.top_k = config_.rollout.top_k;
+    p.min_p = config_.rollout.min_p;
+    p.max_new_tokens = config_.rollout.max_new_tokens;
+    p.stop_strings = config_.rollout.stop;
+    p.stop_token_ids = policy_.stop_token_ids();
+    // Each step draws from its own streams: a function of (rollout.seed, step) only.
+    p.seed = rollout::sequence_key(static_cast<uint64_t>(config_.rollout.seed), state_.step, -2);
+    return p;
+  }
+
+  std::map<std::string, double> train_step(const std::vector<int64_t>& prompt_indices) {
+    std::map<std::string, double> metrics;
+    // 1. Sample n_vote completions per prompt with the current weights.
+    auto start = Clock::now();
+    std::vector<std::vector<int64_t>> ids;
+    for (int64_t i : prompt_indices) ids.push_back(prompts_[i].ids);
+    rollout::SamplerOptions sampler_options;
+    sampler_options.max_batch_sequences = config_.rollout.max_batch_sequences;
+    sampler_options.memory_budget_bytes = config_.rollout.memory_budget_mb << 20;
+    policy_.model->eval();
+    rollout::Sampler sampler(*policy_.model, policy_.tokenizer.get(), sampler_options);
+    const auto rollouts = sampler.generate(ids, sampling_params());
+    metrics["timing/generate_s"] = seconds_since(start);
+    metrics["throughput/generate_tokens_per_s"] = sampler.last_stats().generated_tokens / std::max(1e-9, metrics["timing/generate_s"]);
+
+    // 2. Rewards per prompt; keep n_train with group advantages.
+    start = Clock::now();
+    StepBatch batch = score_and_select(prompt_indices, rollouts, metrics);
+    metrics["timing/reward_s"] = seconds_since(start);
+
+    // 3. Policy update over mini-batches of prompts.
+    start = Clock::now();
+    update(batch, metrics);
+    metrics["timing/update_s"] = seconds_since(start);
+    metrics["timing/step_s"] = metrics["timing/generate_s"] + metrics["timing/reward_s"] + metrics["timing/update_s"];
+    return metrics;
+  }
+
+  StepBatch score_and_select(const std::vector<int64_t>& prompt_indices, const std::vector<rollout::Rollout>& rollouts,
+                             std::map<std::string, double>& metrics) {
+    const int64_t n = config_.rollout.n_vote;
+    StepBatch batch;
+    MeanAccumulator group_means;
+    std::vector<double> all_rewards, lengths, entropies;
+    int64_t clipped = 0;
+    for (size_t p = 0; p < prompt_indices.size(); ++p) {
+      const Prompt& prompt = prompts_[prompt_indices[p]];
+      reward::Group group;
+      group.prompt = prompt.question;
+      group.gold = prompt.gold;
+      group.vocab_size = policy_.model->config().vocab_size;
+      group.task = answer::parse_task(config_.reward.task);
+      for (int64_t j = 0; j < n; ++j) {
+        const auto& r = rollouts[p * n + j];
+        reward::Rollout rr;
+        rr.text = r.text;
+        rr.num_tokens = static_cast<int64_t>(r.completion_ids.size());
+        rr.token_entropies = r.entropies;
+        group.rollouts.push_back(std::move(rr));
+        lengths.push_back(static_cast<double>(r.completion_ids.size()));
+        entropies.push_back(r.mean_entropy());
+        clipped += r.truncated();
+      }
+      reward::extract_answers(group);
+      const auto scored = reward::score_group(*reward_, group);
+      for (const auto& [key, value] : scored.metrics) group_means.add(key, value);
+      all_rewards.insert(all_rewards.end(), scored.rewards.begin(), scored.rewards.end());
+
+      const auto chosen = reward::select_for_training(scored.rewards, static_cast<int>(config_.rollout.n_train), selection_,
+                                                      rollout::sequence_key(static_cast<uint64_t>(config_.trainer.seed), state_.step, static_cast<int64_t>(p)));
+      std::vector<float> chosen_rewards;
+      for (int j : chosen) chosen_rewards.push_back(static_cast<float>(scored.rewards[j]));
+      const auto advantages = grpo_advantages(torch::tensor(chosen_rewards),
+                                              {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
+      batch.by_prompt.emplace_back();
+      for (size_t c = 0; c < chosen.size(); ++c) {
+        const auto& r = rollouts[p * n + chosen[c]];
+        if (r.completion_ids.empty()) continue;
+        batch.by_prompt.back().push_back(batch.sequences.size());
+        batch.sequences.push_back({prompt.ids, r.completion_ids, r.logprobs, advantages[static_cast<int64_t>(c)].item<double>()});
+      }
+    }
+    group_means.write_to(metrics, "ttrl/");
+    const auto rewards = torch::tensor(all_rewards, torch::kFloat64);
+    metrics["reward/mean"] = rewards.mean().item<double>();
+    metrics["reward/std"] = rewards.numel() > 1 ? rewards.std().item<double>() : 0.0;
+    const auto length_t = torch::tensor(lengths, torch::kFloat64);
+    metrics["response_length/mean"] = length_t.mean().item<double>();
+    metrics["response_length/max"] = length_t.max().item<double>();
+    metrics["response_length/clip_ratio"] = static_cast<double>(clipped) / static_cast<double>(lengths.size());
+    metrics["entropy/mean"] = torch::tensor(entropies, torch::kFloat64).mean().item<double>();
+    return batch;
+  }
+
+  /// Mini-batches of mini_batch_prompts prompts; each is one optimizer step whose gradient is accumulated over
+  /// micro-batches, with loss normalisers taken over the whole mini-batch (aggregate_loss's scale).
+  void update(const StepBatch& batch, std::map<std::string, double>& metrics) {
+    policy_.model->train();
+    const auto& algo = config_.algorithm;
+    PolicyLossOptions loss_options;
+    loss_options.clip_low = algo.clip_ratio_low;
+    loss_options.clip_high = algo.clip_ratio_high;
+    loss_options.dual_clip = algo.dual_clip;
+    loss_options.clip_c = algo.clip_ratio_c;
+    loss_options.aggregation = parse_loss_aggregation(algo.loss_agg_mode);
+    const KlEstimator kl_estimator = parse_kl_estimator(algo.kl_estimator);
+    const double temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
+    MeanAccumulator actor;
+    int64_t skipped = 0;
+    for (int64_t epoch = 0; epoch < algo.ppo_epochs; ++epoch)
+      for (size_t first = 0; first < batch.by_prompt.size(); first += static_cast<size_t>(algo.mini_batch_prompts)) {
+        std::vector<const TrainSequence*> mini;
+        for (size_t p = first; p < std::min(batch.by_prompt.size(), first + static_cast<size_t>(algo.mini_batch_prompts)); ++p)
+          for (size_t i : batch.by_prompt[p]) mini.push_back(&batch.sequences[i]);
+        if (mini.empty()) continue;
+        AggregationScale scale;
+        for (const auto* s : mini) scale.total_tokens += static_cast<double>(s->completion_ids.size());
+        scale.total_sequences = static_cast<double>(mini.size());
+        scale.norm_length = static_cast<double>(config_.rollout.max_new_tokens);
+        bool finite = true;
+        for (size_t m = 0; m < mini.size(); m += static_cast<size_t>(algo.micro_batch_size)) {
+          std::vector<const TrainSequence*> micro(mini.begin() + static_cast<std::ptrdiff_t>(m),
+                                                  mini.begin() + static_cast<std::ptrdiff_t>(std::min(mini.size(), m + static_cast<size_t>(algo.micro_batch_size))));
+          const SequenceBatch sb = make_batch(micro, policy_.model->device());
+          const double weight = static_cast<double>(sb.tokens());
+          const auto stats = response_stats(*policy_.model, sb, temperature);
+          auto pg = policy_loss(stats.logprobs, sb.old_logprobs, sb.advantages, sb.mask, loss_options, scale);
+          torch::Tensor loss = pg.loss;
+          if (algo.kl_coef > 0) {
+            torch::Tensor ref_logprobs;
+            {
+              torch::NoGradGuard no_grad;
+              ref_logprobs = response_stats(*reference_, sb, temperature).logprobs;
+            }
+            const auto kl = aggregate_loss(kl_penalty(stats.logprobs, ref_logprobs, kl_estimator), sb.mask, loss_options.aggregation, scale);
+            loss = loss + algo.kl_coef * kl;
+            actor.add("kl_loss", kl.item<double>() * scale.total_tokens / std::max(1.0, weight), weight);
+          }
+          const auto entropy = aggregate_loss(stats.entropies, sb.mask, loss_options.aggregation, scale);
+          if (algo.entropy_coef != 0) loss = loss - algo.entropy_coef * entropy;
+          if (!std::isfinite(loss.item<double>())) {
+            finite = false;
+            break;
+          }
+          loss.backward();
+          // Per-micro-batch values are shares of the mini-batch loss; rescale to per-token means for logging.
+          const double share = scale.total_tokens / std::max(1.0, weight);
+          actor.add("pg_loss", pg.loss.item<double>() * share, weight);
+          actor.add("entropy", entropy.item<double>() * share, weight);
+          actor.add("clip_fraction", pg.clip_fraction, weight);
+          actor.add("dual_clip_fraction", pg.dual_clip_fraction, weight);
+          actor.add("approx_kl", pg.approx_kl, weight);
+        }
+        Optimizer::StepInfo info;
+        if (finite) info = optimizer_->step();
+        if (!finite || !info.finite) {
+          optimizer_->zero_grad();
+          ++skipped;
+          handle_bad_step();
+          continue;
+        }
+        state_.consecutive_bad_steps = 0;
+        state_.optimizer_steps = optimizer_->steps_taken();
+        actor.add("grad_norm", info.grad_norm);
+        actor.add("lr", info.lr);
+      }
+    actor.write_to(metrics, "actor/");
+    metrics["actor/skipped_updates"] = static_cast<double>(skipped);
+    policy_.model->eval();
+  }
+
+  void handle_bad_step() {
+    ++state_.consecutive_bad_steps;
+    spdlog::warn("step {}: non-finite loss or gradient; update skipped ({} in a row)", state_.step + 1, state_.consecutive_bad_steps);
+    if (state_.consecutive_bad_steps >= config_.trainer.max_bad_steps) {
+      const auto dir = save();
+      throw Error(fmt::format("{} consecutive updates had a non-finite loss or gradient (trainer.max_bad_steps); "
+                              "stopped at step {} with a checkpoint in {}", state_.consecutive_bad_steps, state_.step, dir));
+    }
+  }
+
+  static std::string status_line(const std::map<std::string, double>& m) {
+    std::string s = fmt::format("reward {:.3f}", m.count("reward/mean") ? m.at("reward/mean") : 0.0);
+    if (m.count("ttrl/label_accuracy")) s += fmt::format(" | label acc {:.2f}", m.at("ttrl/label_accuracy"));
+    if (m.count("throughput/generate_tokens_per_s")) s += fmt::format(" | {:.0f} tok/s", m.at("throughput/generate_tokens_per_s"));
+    return s;
+  }
+
+  RunConfig config_;
+  TrainOptions options_;
+  rollout::Policy policy_;
+  model::Transformer reference_{nullptr};
+  std::vector<Prompt> prompts_;
+  std::unique_ptr<reward::RewardFn> reward_;
+  reward::SelectionMode selection_ = reward::SelectionMode::kFirst;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<MetricSink> sinks_;
+  TrainerState state_;
+  int64_t total_steps_ = 0;
+};
+
+}  // namespace
+
+TrainResult run_training(const RunConfig& config, const TrainOptions& options) {
+  Trainer trainer(config, options);
+  return trainer.run();
+}
+
+}  // namespace ttrl::train

@@ -1,0 +1,147 @@
+// `ttrl reward` as a library: JSONL groups in, JSONL results out, errors naming file and line.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ttrl/core/error.hpp"
+#include "ttrl/reward/dare.hpp"
+#include "ttrl/reward/majority_vote.hpp"
+#include "ttrl/reward/reward_jsonl.hpp"
+
+using namespace ttrl::reward;
+using nlohmann::json;
+using Task = ttrl::answer::Task;
+
+namespace {
+
+/// Scores `input` with `fn`; returns the output lines parsed.
+std::vector<json> score_text(const std::string& input, RewardFn& fn, Task task = Task::kMath) {
+  std::istringstream in(input);
+  std::ostringstream out;
+  score_jsonl(in, "groups.jsonl", out, fn, task);
+  std::vector<json> lines;
+  std::istringstream result(out.str());
+  for (std::string line; std::getline(result, line);) lines.push_back(json::parse(line));
+  return lines;
+}
+
+/// The IoError message of scoring `input` with majority_vote.
+std::string error_of(const std::string& input) {
+  MajorityVoteReward vote;
+  try {
+    score_text(input, vote);
+  } catch (const ttrl::IoError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no IoError for: " << input;
+  return "";
+}
+
+const std::string kGroupLine =
+    R"({"rollouts": [{"text": "so \\boxed{3}", "entropy": 0.5, "num_tokens": 12},)"
+    R"( {"text": "I think \\boxed{3}", "entropy": 0.7}, {"text": "\\boxed{4}", "entropy": 0.1},)"
+    R"( {"text": "no idea", "entropy": 2.0}], "vocab_size": 1000, "gold": "3", "task": "math", "id": "ignored"})";
+
+}  // namespace
+
+TEST(RewardJsonl, ParsesAGroupAndExtractsAnswers) {
+  const Group group = parse_group_line(kGroupLine, Task::kChoice);
+  ASSERT_EQ(group.rollouts.size(), 4u);
+  EXPECT_EQ(group.task, Task::kMath);  // the line's task wins over the default
+  EXPECT_EQ(group.vocab_size, 1000);
+  EXPECT_EQ(group.gold, "3");
+  EXPECT_EQ(group.rollouts[0].answer, "3");
+  EXPECT_EQ(group.rollouts[2].answer, "4");
+  EXPECT_FALSE(group.rollouts[3].answer.has_value());
+  EXPECT_EQ(group.rollouts[0].num_tokens, 12);
+  EXPECT_EQ(group.rollouts[1].num_tokens, 0);
+  EXPECT_EQ(group.rollouts[1].mean_entropy, 0.7);
+}
+
+TEST(RewardJsonl, DefaultTaskAndOptionalFields) {
+  const Group group = parse_group_line(R"({"rollouts": [{"text": "The answer is \\boxed{B}."}]})", Task::kChoice);
+  EXPECT_EQ(group.task, Task::kChoice);
+  EXPECT_EQ(group.vocab_size, 0);
+  EXPECT_FALSE(group.gold.has_value());
+  EXPECT_FALSE(group.rollouts[0].mean_entropy.has_value());
+  EXPECT_EQ(group.rollouts[0].answer, "B");
+}
+
+TEST(RewardJsonl, MajorityVoteOutputLines) {
+  MajorityVoteReward vote;
+  const auto lines = score_text(kGroupLine + "\n\n" + R"({"rollouts": [{"text": "nothing"}]})" + "\n", vote);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["rewards"], json({1.0, 1.0, 0.0, 0.0}));
+  EXPECT_EQ(lines[0]["label"], "3");
+  EXPECT_EQ(lines[0]["answers"], json({"3", "3", "4", nullptr}));
+  EXPECT_EQ(lines[0]["metrics"]["label_accuracy"], 1.0);
+  EXPECT_EQ(lines[0]["metrics"]["majority_ratio"], 0.5);
+  EXPECT_EQ(lines[0]["metrics"]["reward_accuracy"], 1.0);
+  EXPECT_TRUE(lines[1]["label"].is_null());
+  EXPECT_EQ(lines[1]["rewards"], json({0.0}));
+  EXPECT_FALSE(lines[1]["metrics"].contains("label_accuracy"));  // no gold
+}
+
+TEST(RewardJsonl, DareFromMeanEntropies) {
+  // 3 x "7" (u 0.9) and 1 x "8" (u 0): the majority is pruned (see test_dare.cpp), "8" gets 1.375.
+  const double h_high = 0.9 * std::log(1000.0);
+  const std::string line = R"({"vocab_size": 1000, "rollouts": [)"
+                           R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}," +
+                           R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}," +
+                           R"({"text": "\\boxed{8}", "entropy": 0},)" +
+                           R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}]}";
+  DareReward dare;
+  const auto lines = score_text(line, dare);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["label"], "8");
+  EXPECT_NEAR(lines[0]["rewards"][2].get<double>(), 1.375, 1e-12);
+  EXPECT_EQ(lines[0]["rewards"][0].get<double>(), 0.0);
+}
+
+TEST(RewardJsonl, BadLinesNameFileAndLine) {
+  const std::string good = R"({"rollouts": [{"text": "\\boxed{1}"}]})";
+  EXPECT_TRUE(error_of(good + "\n" + "{not json\n").rfind("groups.jsonl:2: not valid JSON", 0) == 0);
+  EXPECT_TRUE(error_of(good + "\n\n[1]\n").rfind("groups.jsonl:3: expected a JSON object", 0) == 0);
+  EXPECT_EQ(error_of(R"({"rollout": []})"), "groups.jsonl:1: missing \"rollouts\"");
+  EXPECT_EQ(error_of(R"({"rollouts": {}})"), "groups.jsonl:1: \"rollouts\": expected a list, got {}");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"txt": "a"}]})"), "groups.jsonl:1: \"rollouts[0].text\": expected a string, got null");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a"}, {"text": "b", "entropy": "high"}]})"),
+            "groups.jsonl:1: \"rollouts[1].entropy\": expected a number (mean token entropy, nats), got \"high\"");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "num_tokens": -3}]})"),
+            "groups.jsonl:1: \"rollouts[0].num_tokens\": expected an integer >= 0, got -3");
+  EXPECT_EQ(error_of(R"({"rollouts": [], "vocab_size": 0})"), "groups.jsonl:1: \"vocab_size\": expected an integer >= 1, got 0");
+  EXPECT_EQ(error_of(R"({"rollouts": [], "gold": 3})"), "groups.jsonl:1: \"gold\": expected a string or null, got 3");
+  EXPECT_TRUE(error_of(R"({"rollouts": [], "task": "poetry"})").rfind("groups.jsonl:1: \"task\": ", 0) == 0);
+}
+
+TEST(RewardJsonl, RewardErrorsNameTheLineToo) {
+  DareReward dare;
+  std::istringstream in("{\"rollouts\": [{\"text\": \"\\\\boxed{1}\"}], \"vocab_size\": 10}\n");
+  std::ostringstream out;
+  try {
+    score_jsonl(in, "g.jsonl", out, dare, Task::kMath);
+    FAIL();
+  } catch (const ttrl::IoError& e) {
+    EXPECT_EQ(std::string(e.what()), "g.jsonl:1: dare: rollout 0 has an answer but no token entropy (dare needs entropies)");
+  }
+}
+
+TEST(RewardJsonl, WholeFileWithTheSectionsReward) {
+  const auto path = std::filesystem::temp_directory_path() / "ttrl_test_reward_groups.jsonl";
+  std::ofstream(path) << kGroupLine << "\n" << kGroupLine << "\n";
+  ttrl::RewardSection section;
+  section.name = "ground_truth";
+  std::ostringstream out;
+  EXPECT_EQ(score_jsonl_file(path.string(), out, section), 2);
+  const json first = json::parse(out.str().substr(0, out.str().find('\n')));
+  EXPECT_EQ(first["rewards"], json({1.0, 1.0, 0.0, 0.0}));
+  EXPECT_EQ(first["label"], "3");
+  std::filesystem::remove(path);
+  EXPECT_THROW(score_jsonl_file(path.string(), out, section), ttrl::IoError);
+  section.name = "nope";
+  EXPECT_THROW(score_jsonl_file(path.string(), out, section), ttrl::ConfigError);
+}

@@ -1,0 +1,161 @@
+#include <gtest/gtest.h>
+
+#include "ttrl/core/config.hpp"
+#include "ttrl/core/error.hpp"
+#include "ttrl/model/checkpoint.hpp"
+#include "ttrl/rollout/sampler.hpp"
+
+namespace {
+using namespace ttrl;
+using rollout::Rollout;
+using rollout::Sampler;
+using rollout::SamplingParams;
+
+model::Transformer tiny_model(int64_t vocab = 300, uint64_t seed = 3) {
+  RandomModelSection section;
+  section.hidden_size = 32;
+  section.num_layers = 2;
+  section.num_heads = 4;
+  section.num_kv_heads = 2;
+  section.intermediate_size = 64;
+  section.max_position_embeddings = 256;
+  auto config = model::ModelConfig::from_random_section(section, vocab);
+  auto m = model::random_init(config, seed);
+  // Larger weights make the distributions peaked enough for stop tokens and greedy ties to be meaningful.
+  torch::NoGradGuard no_grad;
+  for (auto& p : m->parameters()) p.mul_(p.dim() == 2 ? 8.0 : 1.0);
+  return m;
+}
+
+const std::vector<std::vector<int64_t>> kPrompts = {{1, 2, 3, 4, 5}, {9, 8}, {42, 43, 44, 45, 46, 47, 48}};
+
+TEST(Sampler, SameSeedSameSamplesWhateverTheBatchSplit) {
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 4;
+  params.max_new_tokens = 12;
+  params.seed = 11;
+  std::vector<std::vector<Rollout>> runs;
+  for (int64_t rows : {1, 3, 64}) {
+    rollout::SamplerOptions options;
+    options.max_batch_sequences = rows;
+    Sampler sampler(*model, nullptr, options);
+    runs.push_back(sampler.generate(kPrompts, params));
+  }
+  ASSERT_EQ(runs[0].size(), 12u);
+  for (size_t r = 1; r < runs.size(); ++r)
+    for (size_t i = 0; i < runs[0].size(); ++i) {
+      EXPECT_EQ(runs[r][i].completion_ids, runs[0][i].completion_ids) << "split " << r << " sample " << i;
+      EXPECT_EQ(runs[r][i].prompt_index, runs[0][i].prompt_index);
+      EXPECT_EQ(runs[r][i].sample_index, runs[0][i].sample_index);
+    }
+  params.seed = 12;
+  Sampler sampler(*model, nullptr);
+  const auto other = sampler.generate(kPrompts, params);
+  int differing = 0;
+  for (size_t i = 0; i < other.size(); ++i) differing += other[i].completion_ids != runs[0][i].completion_ids;
+  EXPECT_GT(differing, 6) << "another seed should give other samples";
+}
+
+TEST(Sampler, RecordedLogprobsEqualAFullForward) {
+  // The on-policy guarantee: what the sampler records is what the trainer's forward computes (fp32, 1e-5).
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 3;
+  params.max_new_tokens = 10;
+  params.temperature = 0.7;
+  params.top_p = 0.9;
+  Sampler sampler(*model, nullptr);
+  for (const auto& r : sampler.generate(kPrompts, params)) {
+    std::vector<int64_t> ids = kPrompts[r.prompt_index];
+    const auto prompt_len = static_cast<int64_t>(ids.size());
+    ids.insert(ids.end(), r.completion_ids.begin(), r.completion_ids.end());
+    torch::NoGradGuard no_grad;
+    const auto logits = model->logits(torch::tensor(ids, torch::kInt64).unsqueeze(0)).squeeze(0);
+    const auto logp = torch::log_softmax(logits.to(torch::kFloat32) / 0.7, -1);
+    const auto entropy = -(logp.exp() * logp).sum(-1);
+    for (size_t t = 0; t < r.completion_ids.size(); ++t) {
+      const int64_t position = prompt_len - 1 + static_cast<int64_t>(t);
+      EXPECT_NEAR(r.logprobs[t], logp[position][r.completion_ids[t]].item<float>(), 1e-5);
+      EXPECT_NEAR(r.entropies[t], entropy[position].item<float>(), 1e-5);
+    }
+  }
+}
+
+TEST(Sampler, StopTokensLengthAndIgnoreEos) {
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 8;
+  params.max_new_tokens = 20;
+  // Make the three most frequent first tokens stop tokens so that some samples stop early.
+  Sampler sampler(*model, nullptr);
+  auto free_run = sampler.generate(kPrompts, params);
+  std::map<int64_t, int> frequency;
+  for (const auto& r : free_run)
+    for (int64_t id : r.completion_ids) ++frequency[id];
+  std::vector<std::pair<int, int64_t>> by_count;
+  for (auto [id, count] : frequency) by_count.push_back({count, id});
+  std::sort(by_count.rbegin(), by_count.rend());
+  for (size_t i = 0; i < 3 && i < by_count.size(); ++i) params.stop_token_ids.push_back(by_count[i].second);
+
+  int stopped = 0;
+  for (const auto& r : sampler.generate(kPrompts, params)) {
+    ASSERT_FALSE(r.completion_ids.empty());
+    const bool ends_with_stop = std::count(params.stop_token_ids.begin(), params.stop_token_ids.end(), r.completion_ids.back()) > 0;
+    if (r.finish_reason == "stop") {
+      ++stopped;
+      EXPECT_TRUE(ends_with_stop);
+      for (size_t t = 0; t + 1 < r.completion_ids.size(); ++t)
+        EXPECT_EQ(std::count(params.stop_token_ids.begin(), params.stop_token_ids.end(), r.completion_ids[t]), 0);
+    } else {
+      EXPECT_EQ(r.finish_reason, "length");
+      EXPECT_EQ(r.completion_ids.size(), 20u);
+    }
+  }
+  EXPECT_GT(stopped, 0);
+  params.ignore_eos = true;
+  for (const auto& r : sampler.generate(kPrompts, params)) {
+    EXPECT_EQ(r.completion_ids.size(), 20u);
+    EXPECT_EQ(r.finish_reason, "length");
+  }
+}
+
+TEST(Sampler, StopStringsCutTheText) {
+  auto tokenizer = load_tokenizer("byte");
+  auto model = tiny_model(tokenizer->vocab_size());
+  SamplingParams params;
+  params.n = 6;
+  params.max_new_tokens = 24;
+  params.ignore_eos = true;
+  Sampler sampler(*model, tokenizer.get());
+  const auto free_run = sampler.generate({{65, 66, 67}}, params);
+  // Pick a two-character piece of one sample's text as the stop string.
+  std::string stop;
+  for (const auto& r : free_run)
+    if (r.text.size() >= 6) stop = r.text.substr(3, 2);
+  ASSERT_FALSE(stop.empty());
+  params.stop_strings = {stop};
+  for (const auto& r : sampler.generate({{65, 66, 67}}, params)) {
+    EXPECT_EQ(r.text.find(stop), std::string::npos) << "text must be cut before the stop string";
+    if (r.finish_reason == "stop") {
+      const std::string full = tokenizer->decode(r.completion_ids, true);
+      EXPECT_NE(full.find(stop), std::string::npos);
+      EXPECT_EQ(full.find(stop) + stop.size() > full.size() - 4, true) << "generation ends right after the match";
+    }
+  }
+}
+
+TEST(Sampler, BadPromptsAreErrors) {
+  auto model = tiny_model();
+  Sampler sampler(*model, nullptr);
+  SamplingParams params;
+  EXPECT_THROW(sampler.generate({{}}, params), Error);
+  EXPECT_THROW(sampler.generate({{1, 5000}}, params), Error);
+  params.max_new_tokens = 300;  // beyond the 256-token context
+  EXPECT_THROW(sampler.generate({{1, 2}}, params), Error);
+  params = {};
+  params.stop_strings = {"x"};
+  EXPECT_THROW(sampler.generate({{1, 2}}, params), ConfigError);  // no tokenizer
+}
+
+}  // namespace

@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ttrl/core/error.hpp"
+#include "ttrl/train/advantages.hpp"
+#include "ttrl/train/losses.hpp"
+#include "ttrl/train/lr_schedule.hpp"
+
+namespace {
+using namespace ttrl::train;
+
+TEST(Advantages, GroupNormalisedWithUnbiasedStd) {
+  // rewards (1, 0, 0, 1): mean 0.5, unbiased std sqrt(1/3).
+  auto a = grpo_advantages(torch::tensor({1.f, 0.f, 0.f, 1.f}), {true, 0.0});
+  const float expected = 0.5f / std::sqrt(1.0f / 3.0f);
+  EXPECT_NEAR(a[0].item<float>(), expected, 1e-6);
+  EXPECT_NEAR(a[1].item<float>(), -expected, 1e-6);
+  auto centred = grpo_advantages(torch::tensor({1.f, 0.f, 0.f, 0.f}), {false, 1e-6});
+  EXPECT_NEAR(centred[0].item<float>(), 0.75f, 1e-6);
+  EXPECT_NEAR(centred[3].item<float>(), -0.25f, 1e-6);
+}
+
+TEST(Advantages, UniformRewardsAndSingletonsGiveZero) {
+  EXPECT_TRUE(torch::equal(grpo_advantages(torch::ones({8})), torch::zeros({8})));
+  EXPECT_TRUE(torch::equal(grpo_advantages(torch::tensor({0.7f})), torch::zeros({1})));
+  EXPECT_THROW(grpo_advantages(torch::ones({2, 2})), ttrl::Error);
+}
+
+TEST(Losses, AggregationModesByHand) {
+  // Two sequences: losses (1, 2, 3 | 4, 5, -) with the last token of the second masked out.
+  auto loss = torch::tensor({1.f, 2.f, 3.f, 4.f, 5.f, 100.f}).reshape({2, 3});
+  auto mask = torch::tensor({1.f, 1.f, 1.f, 1.f, 1.f, 0.f}).reshape({2, 3});
+  EXPECT_NEAR(aggregate_loss(loss, mask, LossAggregation::kTokenMean).item<float>(), 15.f / 5, 1e-6);
+  EXPECT_NEAR(aggregate_loss(loss, mask, LossAggregation::kSeqMeanTokenMean).item<float>(), (2.f + 4.5f) / 2, 1e-6);
+  EXPECT_NEAR(aggregate_loss(loss, mask, LossAggregation::kSeqMeanTokenSumNorm).item<float>(), 15.f / (3 * 2), 1e-6);
+  // Mini-batch scale: a micro-batch divides by the totals of the whole mini-batch.
+  EXPECT_NEAR(aggregate_loss(loss, mask, LossAggregation::kTokenMean, {10, 4, 8}).item<float>(), 1.5f, 1e-6);
+  EXPECT_NEAR(aggregate_loss(loss, mask, LossAggregation::kSeqMeanTokenSumNorm, {10, 4, 8}).item<float>(), 15.f / 32, 1e-6);
+}
+
+TEST(Losses, AccumulatedMicroBatchesEqualTheFullMiniBatch) {
+  torch::manual_seed(0);
+  auto loss = torch::rand({6, 5});
+  auto mask = (torch::rand({6, 5}) > 0.3).to(torch::kFloat32);
+  for (auto mode : {LossAggregation::kTokenMean, LossAggregation::kSeqMeanTokenMean, LossAggregation::kSeqMeanTokenSumNorm}) {
+    const auto full = aggregate_loss(loss, mask, mode).item<double>();
+    AggregationScale scale{mask.sum().item<double>(), 6, 5};
+    const auto parts = aggregate_loss(loss.slice(0, 0, 2), mask.slice(0, 0, 2), mode, scale).item<double>() +
+                       aggregate_loss(loss.slice(0, 2, 6), mask.slice(0, 2, 6), mode, scale).item<double>();
+    EXPECT_NEAR(parts, full, 1e-6) << static_cast<int>(mode);
+  }
+}
+
+TEST(Losses, PolicyLossClipsAsPpo) {
+  // Token 1: A = +1, ratio e^0.5 = 1.6487 -> clipped at 1.2, loss -1.2.
+  // Token 2: A = -1, ratio e^-0.5 = 0.6065 -> max(0.6065, 0.8) = 0.8.
+  // Token 3: A = +1, ratio 1 -> -1.
+  auto old_lp = torch::zeros({3, 1});
+  auto lp = torch::tensor({0.5f, -0.5f, 0.f}).reshape({3, 1}).requires_grad_(true);
+  auto adv = torch::tensor({1.f, -1.f, 1.f});
+  auto mask = torch::ones({3, 1});
+  PolicyLossOptions options;
+  auto r = policy_loss(lp, old_lp, adv, mask, options);
+  EXPECT_NEAR(r.loss.item<float>(), (-1.2f + 0.8f - 1.f) / 3, 1e-6);
+  EXPECT_NEAR(r.clip_fraction, 2.0 / 3, 1e-9);
+  EXPECT_NEAR(r.approx_kl, 0.0, 1e-7);
+  r.loss.backward();
+  // Clipped tokens pass no gradient; the unclipped one has d(-A e^d)/dd = -1 over 3 tokens.
+  EXPECT_NEAR(lp.grad()[0][0].item<float>(), 0.f, 1e-7);
+  EXPECT_NEAR(lp.grad()[1][0].item<float>(), 0.f, 1e-7);
+  EXPECT_NEAR(lp.grad()[2][0].item<float>(), -1.f / 3, 1e-6);
+}
+
+TEST(Losses, ClipHigherAndDualClip) {
+  auto old_lp = torch::zeros({2, 1});
+  auto lp = torch::tensor({0.5f, 2.0f}).reshape({2, 1});
+  auto mask = torch::ones({2, 1});
+  PolicyLossOptions higher;
+  higher.clip_high = 0.28;
+  auto r = policy_loss(lp, old_lp, torch::tensor({1.f, 1.f}), mask, higher);
+  EXPECT_NEAR(r.loss.item<float>(), -1.28f, 1e-6);
+  // A = -1 and ratio e^2 = 7.389: PPO gives 7.389; dual clip bounds it by -A * c = 3.
+  PolicyLossOptions dual;
+  dual.dual_clip = true;
+  dual.clip_c = 3.0;
+  r = policy_loss(lp, old_lp, torch::tensor({-1.f, -1.f}), mask, dual);
+  EXPECT_NEAR(r.loss.item<float>(), (std::exp(0.5f) + 3.f) / 2, 1e-5);
+  EXPECT_NEAR(r.dual_clip_fraction, 0.5, 1e-9);
+}
+
+TEST(Losses, KlEstimators) {
+  auto lp = torch::tensor({-1.0f, -2.0f});
+  auto ref = torch::tensor({-1.5f, -1.0f});  // d = 0.5, -1
+  auto k1 = kl_penalty(lp, ref, KlEstimator::kK1);
+  auto k2 = kl_penalty(lp, ref, KlEstimator::kK2);
+  auto k3 = kl_penalty(lp, ref, KlEstimator::kK3);
+  EXPECT_NEAR(k1[1].item<float>(), -1.f, 1e-6);
+  EXPECT_NEAR(k2[0].item<float>(), 0.125f, 1e-6);
+  EXPECT_NEAR(k3[0].item<float>(), std::exp(-0.5f) + 0.5f - 1.f, 1e-6);
+  EXPECT_NEAR(k3[1].item<float>(), std::exp(1.f) - 1.f - 1.f, 1e-6);
+  EXPECT_GE(k3.min().item<float>(), 0.f);  // k3 is non-negative
+  EXPECT_EQ(parse_kl_estimator("low_var_kl"), KlEstimator::kK3);
+  EXPECT_THROW(parse_kl_estimator("k4"), ttrl::ConfigError);
+  EXPECT_THROW(parse_loss_aggregation("sum"), ttrl::ConfigError);
+}
+
+TEST(LrSchedule, WarmupThenCosineToTheFloor) {
+  LrScheduleOptions o{1.0, 100, 0.1, 0.1, "cosine"};
+  EXPECT_EQ(warmup_steps(o), 10);
+  EXPECT_DOUBLE_EQ(learning_rate(o, 0), 0.0);
+  EXPECT_DOUBLE_EQ(learning_rate(o, 5), 0.5);
+  EXPECT_DOUBLE_EQ(learning_rate(o, 10), 1.0);
+  EXPECT_NEAR(learning_rate(o, 55), 0.1 + 0.9 * 0.5, 1e-12);  // half way through the decay
+  EXPECT_NEAR(learning_rate(o, 100), 0.1, 1e-12);
+  o.kind = "constant";
+  EXPECT_DOUBLE_EQ(learning_rate(o, 70), 1.0);
+}
+
+}  // namespace
