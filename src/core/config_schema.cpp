@@ -230,7 +230,8 @@ std::vector<Field> build_schema() {
   KEY(eval.temperature, "sampling temperature for evaluation").range(0, 100);
   KEY(eval.top_p, "nucleus sampling mass for evaluation").range_open_low(0, 1);
   KEY(eval.max_new_tokens, "response length limit for evaluation").range(1, 1 << 20);
-  KEY(eval.task, "answer extractor for evaluation").one_of({"math", "choice", "last_number"});
+  KEY(eval.task, "answer extractor for evaluation; auto = choice for GPQA files, math otherwise")
+      .one_of({"auto", "math", "choice", "last_number"});
   KEY(eval.seed, "evaluation sampling seed").at_least(0);
   KEY(eval.output, "results file (relative to trainer.output_dir when run from train)");
   // logging

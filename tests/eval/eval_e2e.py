@@ -11,7 +11,9 @@ files = ["AIME-TTT.json", "AMC-TTT.json", "MATH-L2-TTT.json", "GPQA-TTT.json"]
 K = 4
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "results.json")
+    # The smoke model reads bytes: give it room for the longest fixture prompts (GPQA: ~2 kB).
     cmd = [ttrl, "--log-level", "warn", "eval", "-c", os.path.join(source_dir, "configs", "smoke.yaml"),
+           "--set", "model.random.max_position_embeddings=8192", "--set", "data.max_prompt_tokens=8000",
            "--k", str(K), "--max-new-tokens", "16", "--limit", "3", "--output", out]
     for f in files:
         cmd += ["--data", os.path.join(bench, f)]

@@ -116,7 +116,7 @@ struct EvalSection {
   double temperature = 0.6;
   double top_p = 0.95;
   int64_t max_new_tokens = 3072;
-  std::string task = "math";
+  std::string task = "auto";  ///< auto (choice for GPQA files, else math) | math | choice | last_number
   int64_t seed = 0;
   std::string output = "results.json";
 };
