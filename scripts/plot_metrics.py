@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Plots a ttrl metrics file (JSONL, one {"step": N, "time": t, "<name>": value, ...} object per line) as PNG curves.
+"""Plots ttrl metrics files (JSONL, one {"step": N, "time": t, "<name>": value, ...} object per line) as PNG curves.
 
     .venv/bin/python scripts/plot_metrics.py runs/x/metrics.jsonl [--out runs/x/plots] [--keys k1,k2,...]
+    .venv/bin/python scripts/plot_metrics.py runs/a/metrics.jsonl runs/b/metrics.jsonl --labels A,B --out plots
 
 Without --keys: one PNG per group of metrics (reward, ttrl, entropy, response_length, loss_kl, lr, throughput,
 timing, other), one subplot per metric in the group, so that metrics of different scales stay readable.
 With --keys: one PNG per listed key. Keys that are absent or only null are skipped (with a note on stderr).
+Several files: their runs are overlaid in every subplot, with a legend (--labels, default: the files' directory
+names); the default output directory is that of the first file.
 When a step appears on several lines (a resumed run that was not truncated), the last line wins.
 """
 import argparse
@@ -67,14 +70,19 @@ def group_of(name):
     return next(group for group, pattern in GROUPS if re.search(pattern, name))
 
 
-def plot(pyplot, title, names, series, out_file):
-    """One figure, one subplot per metric name, grid of up to 3 columns."""
+def plot(pyplot, title, names, runs, out_file):
+    """One figure, one subplot per metric name, grid of up to 3 columns; runs = [(label, series)], overlaid."""
     cols = min(3, len(names))
     rows = math.ceil(len(names) / cols)
     fig, axes = pyplot.subplots(rows, cols, figsize=(5 * cols, 3.5 * rows), squeeze=False)
     for ax, name in zip(axes.flat, names):
-        steps, values = series[name]
-        ax.plot(steps, values, marker="." if len(steps) < 50 else None, linewidth=1.2)
+        for label, series in runs:
+            if name not in series:
+                continue
+            steps, values = series[name]
+            ax.plot(steps, values, marker="." if len(steps) < 50 else None, linewidth=1.2, label=label)
+        if len(runs) > 1:
+            ax.legend(fontsize=8)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("step")
         ax.grid(True, alpha=0.3)
@@ -92,32 +100,42 @@ def file_name(text):
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("metrics", help="metrics JSONL file written by ttrl (e.g. runs/x/metrics.jsonl)")
-    parser.add_argument("--out", help="directory for the PNG files (default: 'plots' next to the metrics file)")
+    parser.add_argument("metrics", nargs="+", help="metrics JSONL file(s) written by ttrl (e.g. runs/x/metrics.jsonl)")
+    parser.add_argument("--out", help="directory for the PNG files (default: 'plots' next to the first metrics file)")
     parser.add_argument("--keys", help="comma-separated metric names: one PNG per key instead of per group")
+    parser.add_argument("--labels", help="comma-separated legend labels, one per metrics file")
     args = parser.parse_args(argv)
 
+    if args.labels:
+        labels = [label.strip() for label in args.labels.split(",")]
+        if len(labels) != len(args.metrics):
+            print(f"error: --labels gives {len(labels)} labels for {len(args.metrics)} metrics files", file=sys.stderr)
+            return 1
+    else:
+        labels = [os.path.basename(os.path.dirname(os.path.abspath(m))) or m for m in args.metrics]
     try:
-        series = load_series(args.metrics)
+        runs = [(label, load_series(path)) for label, path in zip(labels, args.metrics)]
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.metrics)), "plots")
+    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.metrics[0])), "plots")
+    available = set().union(*(series for _, series in runs))
+    sources = ", ".join(args.metrics)
 
     if args.keys:
         wanted = [k.strip() for k in args.keys.split(",") if k.strip()]
         for key in wanted:
-            if key not in series:
-                print(f"note: '{key}' is absent or null in {args.metrics}, skipped", file=sys.stderr)
-        figures = [(key, [key], file_name(key)) for key in wanted if key in series]
+            if key not in available:
+                print(f"note: '{key}' is absent or null in {sources}, skipped", file=sys.stderr)
+        figures = [(key, [key], file_name(key)) for key in wanted if key in available]
     else:
         figures = []
         for group, _ in GROUPS:
-            names = sorted(n for n in series if group_of(n) == group)
+            names = sorted(n for n in available if group_of(n) == group)
             if names:
                 figures.append((group, names, group))
     if not figures:
-        print(f"error: nothing to plot in {args.metrics} (no finite values for the requested metrics)",
+        print(f"error: nothing to plot in {sources} (no finite values for the requested metrics)",
               file=sys.stderr)
         return 1
 
@@ -128,7 +146,7 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
     for title, names, stem in figures:
         out_file = os.path.join(out_dir, stem + ".png")
-        plot(pyplot, title, names, series, out_file)
+        plot(pyplot, title, names, runs, out_file)
         print(out_file)
     return 0
 

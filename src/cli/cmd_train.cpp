@@ -24,7 +24,9 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
   cmd->callback([&slot, options, resume] {
     slot.run = [options, resume] {
       const RunConfig config = load_run_config(*options);
-      const auto result = train::run_training(config, {*resume});
+      train::TrainOptions train_options;
+      train_options.resume = *resume;
+      const auto result = train::run_training(config, train_options);
       spdlog::info("done: {} steps; final checkpoint {}", result.steps, result.final_checkpoint);
       return 0;
     };

@@ -149,9 +149,11 @@ class Trainer {
     progress.advance(state_.step);
     TrainResult result;
     PromptOrder order(static_cast<int64_t>(prompts_.size()), config_.data.shuffle, static_cast<uint64_t>(config_.trainer.seed));
+    if (state_.step == 0) evaluate_initial();
     while (state_.step < total_steps_) {
       auto metrics = train_step(order.for_step(state_.step, config_.trainer.prompts_per_step));
       ++state_.step;
+      evaluate_if_due(metrics);
       sinks_->write({state_.step, metrics});
       progress.advance(1, status_line(metrics));
       result.last_metrics = metrics;
@@ -192,6 +194,25 @@ class Trainer {
     state_ = load_checkpoint(*dir, policy_, *optimizer_);
     state_.total_steps = total_steps_;
     spdlog::info("resumed from {} (step {})", *dir, state_.step);
+  }
+
+  /// Runs options_.evaluate after every trainer.eval_every-th step and after the last one.
+  void evaluate_if_due(std::map<std::string, double>& metrics) {
+    const int64_t every = config_.trainer.eval_every;
+    if (!options_.evaluate || every <= 0 || (state_.step % every != 0 && state_.step != total_steps_)) return;
+    const auto start = Clock::now();
+    for (const auto& [key, value] : options_.evaluate(policy_, state_.step)) metrics["eval/" + key] = value;
+    policy_.model->eval();
+    metrics["timing/eval_s"] = seconds_since(start);
+  }
+
+  /// The starting point of the evaluation curve: a step-0 line holding only the eval/ values.
+  void evaluate_initial() {
+    if (!options_.evaluate || config_.trainer.eval_every <= 0) return;
+    std::map<std::string, double> metrics;
+    for (const auto& [key, value] : options_.evaluate(policy_, 0)) metrics["eval/" + key] = value;
+    policy_.model->eval();
+    sinks_->write({0, metrics});
   }
 
   std::string save() {

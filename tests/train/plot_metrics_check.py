@@ -63,4 +63,16 @@ with tempfile.TemporaryDirectory() as d:
     r = run(metrics, "--out", os.path.join(d, "none"), "--keys", "missing/key")
     assert r.returncode != 0 and "nothing to plot" in r.stderr, r.stderr
 
+    # Several runs overlaid: one PNG per key, keys present in any run; --labels must match the files.
+    other = os.path.join(d, "other.jsonl")
+    with open(other, "w") as f:
+        for step in range(0, 11):
+            f.write(json.dumps({"step": step, "time": 1.7e9 + step, "reward/mean": 0.3, "eval/avg@16": 40.0 + step}) + "\n")
+    out = os.path.join(d, "runs")
+    r = run(metrics, other, "--labels", "A,B", "--out", out, "--keys", "reward/mean,eval/avg@16")
+    assert r.returncode == 0, r.stderr
+    assert_pngs(out, ["reward_mean.png", "eval_avg_16.png"])
+    r = run(metrics, other, "--labels", "A", "--out", out)
+    assert r.returncode != 0 and "2 metrics files" in r.stderr, r.stderr
+
 print("ok: plot_metrics.py wrote the expected PNG files and rejected missing/empty inputs")

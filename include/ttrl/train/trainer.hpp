@@ -4,15 +4,28 @@
 // group advantages -> clipped policy loss (+ KL to a frozen reference, entropy) over micro-batches -> AdamW with the
 // schedule -> the same model samples the next step.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
 #include "ttrl/core/config.hpp"
 
+namespace ttrl::rollout {
+struct Policy;
+}
+
 namespace ttrl::train {
+
+/// Evaluates the policy being trained after `step` training steps; returns named values (e.g. {"avg@16": 61.2}).
+/// Supplied by the caller (the train module does not depend on eval).
+using EvaluateFn = std::function<std::map<std::string, double>(rollout::Policy& policy, int64_t step)>;
 
 struct TrainOptions {
   bool resume = false;  ///< continue from the newest complete checkpoint under trainer.output_dir
+  /// When set and trainer.eval_every > 0: called before the first step (a run that does not resume; logged as
+  /// step 0), after every eval_every-th step and after the last step; its values are logged with that step's
+  /// metrics as "eval/<name>".
+  EvaluateFn evaluate;
 };
 
 struct TrainResult {

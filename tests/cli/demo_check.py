@@ -1,0 +1,103 @@
+"""`ttrl demo` end to end.
+
+  tiny   (seconds): every file and field the demo promises, the step-0/final evaluations in each run's metrics
+         agreeing with results.json, the same results for the same seed, clear errors for bad flags.
+  quick  (minutes): the same files, and the paper's claims on this seed: TTRL avg@16 at least 10 points above the
+         base's avg@16 and above the base's maj@16.
+
+usage: demo_check.py TTRL_BINARY SOURCE_DIR tiny|quick [SEED]"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ttrl, source_dir, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+seed = sys.argv[4] if len(sys.argv) > 4 else "0"
+METHODS = ["ttrl", "dare", "grpo_gt"]
+K = 16
+
+
+def demo(out, *extra):
+    cmd = [ttrl, "--log-level", "warn", "demo", f"--{mode}", "--output", out, "--seed", seed, "--no-progress", *extra]
+    return subprocess.run(cmd, cwd=source_dir, capture_output=True, text=True)
+
+
+def read_jsonl(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def check_outputs(out, printed):
+    with open(os.path.join(out, "results.json")) as f:
+        results = json.load(f)
+    for run in ["base"] + METHODS:
+        assert run in results, f"results.json lacks '{run}': {sorted(results)}"
+        for metric in (f"avg@{K}", f"maj@{K}", f"pass@{K}"):
+            value = results[run][metric]
+            assert isinstance(value, (int, float)) and 0 <= value <= 100, (run, metric, value)
+    assert results["settings"]["mode"] == mode and str(results["settings"]["seed"]) == seed, results["settings"]
+
+    with open(os.path.join(out, "table.md")) as f:
+        table = f.read()
+    assert table in printed, "the table is not printed"
+    for row in ("base", "w/ TTRL", "w/ DARE", "w/ GT-GRPO", "delta"):
+        assert row in table, f"table lacks '{row}':\n{table}"
+
+    # Data: held-out test questions never seen in the supervised set.
+    test = [r["prompt"] for r in read_jsonl(os.path.join(out, "data", "test.jsonl"))]
+    sft = {r["prompt"] for r in read_jsonl(os.path.join(out, "data", "sft.jsonl"))}
+    assert test and sft and not (set(test) & sft), "the test questions overlap the supervised ones"
+    assert os.path.isfile(os.path.join(out, "base", "model", "config.json"))
+    assert os.path.isfile(os.path.join(out, "base", "eval.json"))
+
+    # Each run: its metrics start at the base's evaluation (step 0) and end at its own final one.
+    for m in METHODS:
+        lines = read_jsonl(os.path.join(out, m, "metrics.jsonl"))
+        assert lines[0]["step"] == 0 and abs(lines[0][f"eval/avg@{K}"] - results["base"][f"avg@{K}"]) < 1e-9, lines[0]
+        last = lines[-1]
+        assert abs(last[f"eval/avg@{K}"] - results[m][f"avg@{K}"]) < 1e-9, (m, last)
+        assert abs(last[f"eval/maj@{K}"] - results[m][f"maj@{K}"]) < 1e-9, (m, last)
+        for key in ("reward/mean", "ttrl/label_accuracy", "ttrl/reward_accuracy", "entropy/mean"):
+            assert all(key in line for line in lines[1:]), f"{m}/metrics.jsonl: a step lacks {key}"
+        assert os.path.isfile(os.path.join(out, m, "eval.json"))
+
+    # Plots need the repository's .venv; without it the demo prints the command instead.
+    if os.path.exists(os.path.join(source_dir, ".venv", "bin", "python")):
+        for name in ("eval_avg_16", "eval_maj_16", "ttrl_label_accuracy", "ttrl_reward_accuracy", "entropy_mean"):
+            png = os.path.join(out, "plots", name + ".png")
+            with open(png, "rb") as f:
+                assert f.read(8) == b"\x89PNG\r\n\x1a\n", png
+    return results
+
+
+def without_timing(results):
+    return {k: v for k, v in results.items() if k not in ("seconds", "files")}
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "demo")
+    r = demo(out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    results = check_outputs(out, r.stdout)
+
+    if mode == "tiny":
+        again = demo(os.path.join(tmp, "again"), "--no-plots")
+        assert again.returncode == 0, again.stderr[-3000:]
+        with open(os.path.join(tmp, "again", "results.json")) as f:
+            assert without_timing(json.load(f)) == without_timing(results), "same seed, different results"
+
+        bad = subprocess.run([ttrl, "demo", "--tiny", "--quick"], capture_output=True, text=True)
+        assert bad.returncode != 0 and "excludes" in (bad.stderr + bad.stdout), bad.stderr
+        bad = subprocess.run([ttrl, "demo", "--tiny", "--output", os.path.join(tmp, "bad"), "--set", "rollout.n_vote=0"],
+                             capture_output=True, text=True)
+        assert bad.returncode == 2 and "rollout.n_vote" in bad.stderr, (bad.returncode, bad.stderr)
+        bad = subprocess.run([ttrl, "demo", "--seed", "minus-one"], capture_output=True, text=True)
+        assert bad.returncode != 0, bad.stderr
+    else:
+        base, ttrl_result = results["base"], results["ttrl"]
+        gain = ttrl_result[f"avg@{K}"] - base[f"avg@{K}"]
+        assert gain >= 10, f"TTRL avg@{K} gained only {gain:.1f} points over the base: {results}"
+        assert ttrl_result[f"avg@{K}"] > base[f"maj@{K}"], f"TTRL avg@{K} does not pass the base's maj@{K}: {results}"
+
+print(f"ok: ttrl demo --{mode} (seed {seed})")
