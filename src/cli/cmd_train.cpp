@@ -3,9 +3,37 @@
 
 #include "cli/command.hpp"
 #include "ttrl/core/logging.hpp"
+#include "ttrl/eval/evaluator.hpp"
 #include "ttrl/train/trainer.hpp"
 
 namespace ttrl::cli {
+namespace {
+
+/// trainer.eval_every: evaluates eval.files with the eval: settings; logged as eval/<dataset>/avg@k, maj@k, pass@k.
+train::EvaluateFn periodic_evaluation(const RunConfig& config) {
+  if (config.trainer.eval_every <= 0 || config.eval.files.empty()) return {};
+  return [config](rollout::Policy& policy, int64_t) {
+    eval::EvalSettings settings;
+    settings.k = config.eval.k;
+    settings.temperature = config.eval.temperature;
+    settings.top_p = config.eval.top_p;
+    settings.max_new_tokens = config.eval.max_new_tokens;
+    settings.task = config.eval.task;
+    settings.seed = static_cast<uint64_t>(config.eval.seed);
+    settings.progress_bar = false;
+    std::map<std::string, double> values;
+    for (const auto& file : config.eval.files) {
+      const auto result = eval::evaluate_dataset(policy, config, file, settings);
+      const std::string k = std::to_string(settings.k);
+      values[result.name + "/avg@" + k] = result.summary.avg_at_k;
+      values[result.name + "/maj@" + k] = result.summary.maj_at_k;
+      values[result.name + "/pass@" + k] = result.summary.pass_at_k;
+    }
+    return values;
+  };
+}
+
+}  // namespace
 
 void add_train_command(CLI::App& app, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("train", "Train a model with TTRL/DARE/GRPO from a YAML config (sample, vote, reward, update in place)");
@@ -26,6 +54,7 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
       const RunConfig config = load_run_config(*options);
       train::TrainOptions train_options;
       train_options.resume = *resume;
+      train_options.evaluate = periodic_evaluation(config);
       const auto result = train::run_training(config, train_options);
       spdlog::info("done: {} steps; final checkpoint {}", result.steps, result.final_checkpoint);
       return 0;

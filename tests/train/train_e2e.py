@@ -31,9 +31,13 @@ tmp = tempfile.mkdtemp()
 try:
     # 1. outputs of a plain run
     run = os.path.join(tmp, "run")
-    train(run)
+    smoke_data = os.path.join(source_dir, "configs/data/smoke.jsonl")
+    train(run, "--set", "trainer.eval_every=2", "--set", f"eval.files=[{smoke_data}]", "--set", "eval.k=2",
+          "--set", "eval.max_new_tokens=8", "--set", "eval.task=last_number")
     lines = [json.loads(l) for l in open(os.path.join(run, "metrics.jsonl"))]
-    assert [l["step"] for l in lines] == [1, 2, 3], lines
+    assert [l["step"] for l in lines if l["step"] > 0] == [1, 2, 3], lines
+    evaluated = [l["step"] for l in lines if "eval/smoke/avg@2" in l]
+    assert 2 in evaluated and 3 in evaluated, f"periodic evaluation missing: {evaluated}"
     for key in ["reward/mean", "reward/std", "entropy/mean", "response_length/mean", "response_length/clip_ratio",
                 "actor/pg_loss", "actor/kl_loss", "actor/grad_norm", "actor/lr", "actor/clip_fraction",
                 "ttrl/majority_ratio", "ttrl/label_accuracy", "timing/generate_s", "throughput/generate_tokens_per_s"]:
