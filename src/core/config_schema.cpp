@@ -220,6 +220,7 @@ std::vector<Field> build_schema() {
   KEY(trainer.warmup_ratio, "share of steps with linear warmup (TTRL: 0.03)").range(0, 1);
   KEY(trainer.min_lr_ratio, "cosine floor as a share of the peak lr").range(0, 1);
   KEY(trainer.grad_clip, "global gradient-norm clip; 0 = off").range(0, 1e6);
+  KEY(trainer.fp32_master_weights, "bf16/fp16 models: AdamW updates float32 master weights (state in float32), then rounds");
   KEY(trainer.save_every, "steps between checkpoints; 0 = only at the end").at_least(0);
   KEY(trainer.eval_every, "steps between evaluations on eval.files; 0 = never during training").at_least(0);
   KEY(trainer.max_bad_steps, "consecutive NaN/Inf steps tolerated before stopping with a checkpoint").range(1, 1000);

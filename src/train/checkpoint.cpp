@@ -36,11 +36,7 @@ std::string save_checkpoint(const std::string& output_dir, const rollout::Policy
   model::SaveOptions save;
   save.tokenizer_source_dir = policy.tokenizer_files_dir();
   model::save_pretrained(*policy.model, tmp.string(), save);
-  try {
-    torch::save(optimizer.adamw(), (tmp / "optimizer.pt").string());
-  } catch (const c10::Error& e) {
-    throw IoError("cannot write '" + (tmp / "optimizer.pt").string() + "': " + e.what_without_backtrace());
-  }
+  optimizer.save_state(tmp.string());
   const nlohmann::json trainer_state = {{"step", state.step},
                                         {"optimizer_steps", state.optimizer_steps},
                                         {"consecutive_bad_steps", state.consecutive_bad_steps},
@@ -69,12 +65,7 @@ std::optional<std::string> latest_checkpoint(const std::string& output_dir) {
 
 TrainerState load_checkpoint(const std::string& dir, rollout::Policy& policy, Optimizer& optimizer) {
   model::load_weights(*policy.model, dir);
-  const std::string optimizer_path = (fs::path(dir) / "optimizer.pt").string();
-  try {
-    torch::load(optimizer.adamw(), optimizer_path);
-  } catch (const c10::Error& e) {
-    throw IoError("cannot read optimizer state '" + optimizer_path + "': " + e.what_without_backtrace());
-  }
+  optimizer.load_state(dir);
   const std::string state_path = (fs::path(dir) / "trainer_state.json").string();
   try {
     const auto j = nlohmann::json::parse(read_text_file(state_path));

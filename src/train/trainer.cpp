@@ -175,6 +175,7 @@ class Trainer {
     o.epsilon = config_.trainer.adam_epsilon;
     o.weight_decay = config_.trainer.weight_decay;
     o.grad_clip = config_.trainer.grad_clip;
+    o.fp32_master_weights = config_.trainer.fp32_master_weights;
     // One optimizer step per mini-batch of each training step and PPO epoch.
     const int64_t per_step = config_.algorithm.ppo_epochs *
                              ((config_.trainer.prompts_per_step + config_.algorithm.mini_batch_prompts - 1) / config_.algorithm.mini_batch_prompts);

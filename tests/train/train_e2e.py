@@ -2,7 +2,9 @@
   1. a run writes metrics.jsonl (one line per step, the documented keys), TensorBoard events, the resolved config and
      checkpoints step-N/ that transformers loads and that give the same logits as ttrl's own forward (`ttrl score`);
   2. kill -9 in the middle of a run, then --resume: the final weights are byte-identical to an uninterrupted run;
-  3. a run from weights holding NaN stops after trainer.max_bad_steps bad updates with a checkpoint and an error.
+  3. a run from weights holding NaN stops after trainer.max_bad_steps bad updates with a checkpoint and an error;
+  4. bfloat16 training keeps float32 master weights in its checkpoints, so a resumed bf16 run also ends with
+     byte-identical weights (resuming from the rounded bf16 weights alone would not).
 """
 import json, os, shutil, signal, subprocess, sys, tempfile, time
 
@@ -104,6 +106,24 @@ try:
     assert "consecutive updates had a non-finite loss or gradient" in out, out
     assert os.listdir(os.path.join(bad, "checkpoints")), "no checkpoint written when stopping"
     print("NaN guard: stopped with a checkpoint after 2 bad updates")
+
+    # 4. bf16 with float32 master weights: resume from step-2 equals the uninterrupted run
+    bf16 = ["--set", "model.dtype=bfloat16", *steps]
+    full_bf16, resumed_bf16 = os.path.join(tmp, "full_bf16"), os.path.join(tmp, "resumed_bf16")
+    train(full_bf16, *bf16)
+    assert os.path.exists(os.path.join(full_bf16, "checkpoints", "step-2", "master_weights.pt"))
+    shutil.copytree(os.path.join(full_bf16, "checkpoints", "step-2"), os.path.join(resumed_bf16, "checkpoints", "step-2"))
+    train(resumed_bf16, *bf16, "--resume")
+    a = weights(os.path.join(full_bf16, "checkpoints", "step-6"))
+    assert a == weights(os.path.join(resumed_bf16, "checkpoints", "step-6")), "resumed bf16 run differs"
+    start = load_file(os.path.join(full_bf16, "checkpoints", "step-2", "model.safetensors"))
+    end = load_file(os.path.join(full_bf16, "checkpoints", "step-6", "model.safetensors"))
+    assert all(t.dtype == torch.bfloat16 for t in end.values())
+    assert any(not torch.equal(start[k], end[k]) for k in start), "bf16 weights did not change"
+    os.remove(os.path.join(resumed_bf16, "checkpoints", "step-6", "master_weights.pt"))
+    r = train(os.path.join(tmp, "resumed_bf16"), *bf16, "--resume", check=False)
+    assert r.returncode != 0 and "master_weights.pt" in r.stdout + r.stderr, r.stdout + r.stderr
+    print("bf16 + fp32 master weights: resume byte-identical; a checkpoint without its masters is refused by name")
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 print("ok")

@@ -104,6 +104,7 @@ struct TrainerSection {
   double warmup_ratio = 0.03;
   double min_lr_ratio = 0.0;
   double grad_clip = 1.0;                 ///< 0: no clipping
+  bool fp32_master_weights = true;        ///< 16-bit models: AdamW updates float32 copies of the weights
   int64_t save_every = 0;                 ///< steps between checkpoints; 0: only at the end
   int64_t eval_every = 0;                 ///< steps between evaluations; 0: never during training
   int64_t max_bad_steps = 3;              ///< consecutive NaN/Inf steps before the run stops

@@ -1,6 +1,7 @@
 #pragma once
 // Training checkpoints: output_dir/checkpoints/step-<N>/ holds the model in Hugging Face format (config.json,
 // model.safetensors, tokenizer files: loadable by transformers and `ttrl eval`), optimizer.pt (AdamW state),
+// master_weights.pt (float32 master weights, when the model trains in a 16-bit dtype),
 // trainer_state.json (step, optimizer steps, bad-step count) and config.resolved.yaml. A checkpoint is written to a
 // hidden temporary directory and renamed when complete, so resume never sees half of one.
 //

@@ -1,9 +1,15 @@
 #pragma once
 // AdamW with decoupled weight decay (LibTorch's torch::optim::AdamW, which matches torch.optim.AdamW), the
 // learning-rate schedule applied per step, and global gradient-norm clipping.
+//
+// Mixed precision: parameters held in bfloat16/float16 (the model samples and trains in that dtype) are updated
+// through float32 master copies, as mixed-precision recipes (Megatron, FSDP MixedPrecision, verl) do:
+//   master.grad = float32(param.grad);  clip and AdamW on the masters (state in float32);  param = round(master)
+// Without them a step smaller than half a bfloat16 ulp (lr 5e-7 against weights near 1e-2 is one) is lost.
 #include <torch/torch.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ttrl/train/lr_schedule.hpp"
@@ -16,6 +22,8 @@ struct OptimizerOptions {
   double epsilon = 1e-8;
   double weight_decay = 0.01;
   double grad_clip = 1.0;  ///< max global L2 norm of the gradients; 0 = no clipping
+  /// Keep float32 master weights (and float32 AdamW state) for parameters of a 16-bit dtype.
+  bool fp32_master_weights = true;
   LrScheduleOptions schedule;
 };
 
@@ -25,7 +33,7 @@ class Optimizer {
   Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options);
 
   struct StepInfo {
-    double grad_norm = 0;  ///< global L2 norm before clipping
+    double grad_norm = 0;  ///< global L2 norm before clipping (computed in float32)
     double lr = 0;
     bool finite = true;    ///< false: NaN/Inf gradient, the update was skipped
   };
@@ -34,13 +42,25 @@ class Optimizer {
   StepInfo step();
   void zero_grad();
 
+  /// Writes DIR/optimizer.pt (AdamW state) and, with master weights, DIR/master_weights.pt.
+  void save_state(const std::string& dir);
+  /// Reads what save_state wrote. Throws ttrl::IoError naming the file when it is missing or does not fit.
+  void load_state(const std::string& dir);
+
   int64_t steps_taken() const { return step_; }
   void set_steps_taken(int64_t step) { step_ = step; }
-  torch::optim::AdamW& adamw() { return *adamw_; }
+  bool has_master_weights() const { return has_masters_; }
+  /// The tensors AdamW updates: the float32 masters where kept, else the parameters themselves.
+  const std::vector<torch::Tensor>& master_parameters() const { return masters_; }
   const std::vector<torch::Tensor>& parameters() const { return parameters_; }
 
  private:
+  void copy_gradients_to_masters();
+  void copy_masters_to_parameters();
+
   std::vector<torch::Tensor> parameters_;
+  std::vector<torch::Tensor> masters_;
+  bool has_masters_ = false;
   OptimizerOptions options_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
   int64_t step_ = 0;
