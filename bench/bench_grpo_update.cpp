@@ -9,6 +9,7 @@
 //     (logits -> log_softmax -> gather, entropy from softmax), the peak read from /proc/self/status VmHWM after
 //     resetting it through /proc/self/clear_refs.
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include <chrono>
 #include <fstream>
@@ -63,7 +64,11 @@ int run_update(const std::string& dir, const std::string& batch_path, size_t mic
   ttrl::train::Optimizer optimizer(model->parameters(), o);
   nlohmann::json out;
   std::vector<double> seconds;
+  // TTRL_PROFILE=FILE: a chrome://tracing profile of the operators of the last update.
+  const char* profile_path = std::getenv("TTRL_PROFILE");
   for (int r = 0; r <= repeats; ++r) {
+    std::optional<torch::autograd::profiler::RecordProfile> profile;
+    if (profile_path != nullptr && r == repeats) profile.emplace(std::string(profile_path));
     const auto start = Clock::now();
     const auto [loss, grad_norm] = grpo_update(*model, optimizer, batch, micro);
     if (r == 0) {

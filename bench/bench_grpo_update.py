@@ -28,6 +28,7 @@ p.add_argument("--micro-batch", type=int, default=8)
 p.add_argument("--repeats", type=int, default=2)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--memory-rows", type=int, default=8192, help="response tokens in the memory comparison")
+p.add_argument("--keep", help="write the checkpoint and batch.json here and keep them (for profiling the tool)")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
@@ -74,7 +75,8 @@ def torch_update(m, opt):
     return loss_sum, norm.item()
 
 
-with tempfile.TemporaryDirectory() as d:
+with tempfile.TemporaryDirectory() as tmp:
+    d = args.keep or tmp
     model.save_pretrained(d)
     batch = {"sequences": [{"prompt_ids": ids[i, :P].tolist(), "completion_ids": ids[i, P:].tolist(),
                             "old_logprobs": old[i].tolist(), "advantage": advantages[i].item()}

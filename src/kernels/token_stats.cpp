@@ -37,10 +37,12 @@ TokenStats token_stats_reference(const torch::Tensor& logits, const torch::Tenso
   TokenStats out{torch::empty({rows}, opts), torch::empty({rows}, opts)};
   for (int64_t start = 0; start < rows; start += chunk) {
     const int64_t end = std::min(rows, start + chunk);
-    auto z = logits.slice(0, start, end).to(torch::kFloat32) / temperature;
-    auto logp = torch::log_softmax(z, -1);
+    auto z = logits.slice(0, start, end).to(torch::kFloat32);
+    if (temperature != 1.0) z = z / temperature;
+    const auto logp = torch::log_softmax(z, -1);
     out.logprob.slice(0, start, end).copy_(logp.gather(1, targets.slice(0, start, end).unsqueeze(1)).squeeze(1));
-    out.entropy.slice(0, start, end).copy_(-(logp.exp() * logp).sum(-1));
+    // entropy = -sum_v p_v log p_v
+    out.entropy.slice(0, start, end).copy_(logp.exp().mul_(logp).sum(-1).neg_());
   }
   return out;
 }

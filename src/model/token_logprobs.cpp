@@ -9,7 +9,9 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-int64_t default_chunk_rows(int64_t vocab) { return std::max<int64_t>(1, (int64_t{1} << 26) / std::max<int64_t>(1, vocab)); }
+// 2^24 float32 logits (64 MiB) per chunk: the backward holds about three such buffers; large enough that the
+// [chunk, H] x [H, vocab] products run at full matmul speed.
+int64_t default_chunk_rows(int64_t vocab) { return std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(1, vocab)); }
 
 class ChunkedTokenLogprobs : public torch::autograd::Function<ChunkedTokenLogprobs> {
  public:
@@ -46,21 +48,26 @@ class ChunkedTokenLogprobs : public torch::autograd::Function<ChunkedTokenLogpro
     for (int64_t start = 0; start < rows; start += chunk) {
       const int64_t n = std::min(chunk, rows - start);
       const torch::Tensor h = hidden.narrow(0, start, n);
-      const torch::Tensor z = torch::nn::functional::linear(h, weight).to(torch::kFloat32) / temperature;
+      torch::Tensor z = torch::nn::functional::linear(h, weight).to(torch::kFloat32);
+      if (temperature != 1.0) z.div_(temperature);
       const torch::Tensor p = torch::softmax(z, -1);
-      torch::Tensor dz = torch::zeros_like(z);
-      if (g_logprob.defined()) {
-        // d logprob / dz = onehot(target) - p
-        const torch::Tensor g = g_logprob.narrow(0, start, n).unsqueeze(1);
-        dz -= g * p;
-        dz.scatter_add_(1, targets.narrow(0, start, n).unsqueeze(1), g);
-      }
+      // dL/dz = p * (-g_logprob - g_entropy * (z - E_p[z])) + g_logprob * onehot(target), built in z's buffer.
+      torch::Tensor dz = z;
       if (g_entropy.defined()) {
-        // d entropy / dz = -p * (z - E_p[z])
-        const torch::Tensor mean_z = (p * z).sum(-1, /*keepdim=*/true);
-        dz -= g_entropy.narrow(0, start, n).unsqueeze(1) * p * (z - mean_z);
+        const torch::Tensor mean_z = at::linalg_vecdot(p, z).unsqueeze(1);
+        dz.sub_(mean_z).mul_(-g_entropy.narrow(0, start, n).unsqueeze(1));
+      } else {
+        dz.zero_();
       }
-      const torch::Tensor d_logits = (dz / temperature).to(weight.scalar_type());
+      if (g_logprob.defined()) {
+        const torch::Tensor g = g_logprob.narrow(0, start, n).unsqueeze(1);
+        dz.sub_(g).mul_(p);
+        dz.scatter_add_(1, targets.narrow(0, start, n).unsqueeze(1), g);
+      } else {
+        dz.mul_(p);
+      }
+      if (temperature != 1.0) dz.div_(temperature);
+      const torch::Tensor d_logits = dz.to(weight.scalar_type());
       if (want_hidden) grad_hidden.narrow(0, start, n).copy_(d_logits.mm(weight));
       if (want_weight) grad_weight.add_(d_logits.t().mm(h).to(torch::kFloat32));
     }

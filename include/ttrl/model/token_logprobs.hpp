@@ -16,7 +16,7 @@ struct TokenLogprobs {
 };
 
 /// hidden [rows, H] and weight [vocab, H] of the same dtype and device; targets [rows] int64 in [0, vocab).
-/// temperature > 0; chunk_rows 0 picks about 2^26 / vocab rows (256 MB of float32 logits) per chunk.
+/// temperature > 0; chunk_rows 0 picks about 2^24 / vocab rows (64 MiB of float32 logits) per chunk.
 /// Throws ttrl::Error on bad shapes or out-of-range targets.
 TokenLogprobs token_logprobs_and_entropy(const torch::Tensor& hidden, const torch::Tensor& weight,
                                          const torch::Tensor& targets, double temperature = 1.0,
