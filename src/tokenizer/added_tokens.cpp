@@ -1,7 +1,6 @@
 #include "tokenizer/added_tokens.hpp"
 
-#include <utf8proc.h>
-
+#include "tokenizer/unicode_delta.hpp"
 #include "tokenizer/utf8.hpp"
 
 namespace ttrl {
@@ -14,16 +13,17 @@ bool is_white_space(uint32_t cp) {
          cp == 0x3000;
 }
 
-/// Rust regex's \w: alphabetic, marks, decimal digits, connector punctuation, joiners.
+/// Rust regex's \w (Unicode 16 in `tokenizers` 0.23): alphabetic, marks, decimal digits, connector punctuation,
+/// joiners.
 bool is_word_character(uint32_t cp) {
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_PC:
+  using namespace unicode;
+  switch (category_unicode16(cp)) {
+    case kLu: case kLl: case kLt: case kLm: case kLo: case kNl: case kMn: case kMc: case kMe: case kNd: case kPc:
       return true;
     default:
-      // Other_Alphabetic symbols (circled letters) and the zero-width joiners.
-      return cp == 0x200C || cp == 0x200D || (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F189);
+      // Other_Alphabetic symbols (circled and squared letters) and the zero-width joiners.
+      return cp == 0x200C || cp == 0x200D || (cp >= 0x24B6 && cp <= 0x24E9) || (cp >= 0x1F130 && cp <= 0x1F149) ||
+             (cp >= 0x1F150 && cp <= 0x1F169) || (cp >= 0x1F170 && cp <= 0x1F189);
   }
 }
 

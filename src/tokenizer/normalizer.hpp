@@ -18,7 +18,7 @@ class Normalizer {
 enum class UnicodeForm { kNFC, kNFD, kNFKC, kNFKD };
 
 /// Unicode normalisation as Hugging Face `tokenizers` does it. Its normaliser carries Unicode 9.0 data, so
-/// combining marks assigned later are ordinary characters there; utf8proc knows them (Unicode 13), so the text
+/// combining marks assigned later are ordinary characters there; utf8proc knows them (Unicode 15), so the text
 /// is normalised in segments around those marks to give the same result.
 std::unique_ptr<Normalizer> make_unicode_normalizer(UnicodeForm form);
 /// Prepends `prefix` to non-empty text.

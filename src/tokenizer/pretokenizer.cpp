@@ -1,7 +1,6 @@
 #include "tokenizer/pretokenizer.hpp"
 
-#include <utf8proc.h>
-
+#include "tokenizer/unicode_delta.hpp"
 #include "tokenizer/utf8.hpp"
 
 namespace ttrl {
@@ -141,10 +140,10 @@ class ByteLevelPreTokenizer : public PreTokenizer {
   std::unique_ptr<Regex> regex_;
 };
 
-/// Rust's char::is_numeric: general category Nd, Nl or No.
+/// Rust's char::is_numeric: general category Nd, Nl or No, in the Unicode 17 of the Rust std in `tokenizers`.
 bool is_numeric(uint32_t cp) {
-  const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
-  return category == UTF8PROC_CATEGORY_ND || category == UTF8PROC_CATEGORY_NL || category == UTF8PROC_CATEGORY_NO;
+  const auto category = unicode::category_unicode17(cp);
+  return category == unicode::kNd || category == unicode::kNl || category == unicode::kNo;
 }
 
 class DigitsPreTokenizer : public PreTokenizer {

@@ -1,9 +1,9 @@
 #pragma once
 // Regular expressions of Hugging Face pre-tokenizers, run with PCRE2 (UTF + UCP, JIT-compiled). Hugging Face
-// runs them with Oniguruma; the few places where the two differ are rewritten at compile time so that both
-// match the same text (see oniguruma_compatible() in regex.cpp). PCRE2 10.42 knows Unicode 14 while the
-// Oniguruma inside `tokenizers` 0.23 knows Unicode 16: characters assigned after Unicode 14 may be classified
-// differently (docs/tokenizers.md).
+// runs them with Oniguruma; the places where the two differ are rewritten at compile time so that both match the
+// same text (see oniguruma_compatible() in regex.cpp). That includes the Unicode versions: PCRE2 10.42 has
+// Unicode 14 tables, the Oniguruma inside `tokenizers` 0.23 Unicode 16, so general-category properties get the
+// code points whose category changed in between from unicode_delta.inc (docs/tokenizers.md).
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,14 +38,23 @@ class Regex {
   std::unique_ptr<MatchResources> acquire() const;
   void release(std::unique_ptr<MatchResources> resources) const;
 
+  /// A compiled pattern (pcre2_code_8*) and whether it was JIT-compiled.
+  struct Code {
+    void* code = nullptr;
+    bool jit = false;
+  };
+
   std::string pattern_;
-  void* code_ = nullptr;  // pcre2_code_8*
-  bool jit_ = false;
+  Code exact_;  // Oniguruma's meaning with Unicode 16 categories
+  Code plain_;  // the same with PCRE2's Unicode 14 categories, for text without changed code points; or none
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<MatchResources>> pool_;  // match data reused across calls
 };
 
-/// The pattern rewritten so that PCRE2 gives Oniguruma's meaning to \s \S \w \W \h \H (exposed for tests).
-std::string oniguruma_compatible(const std::string& pattern);
+/// The pattern rewritten so that PCRE2 gives it Oniguruma's meaning (exposed for tests): \s \S \w \W \h \H \d
+/// \D \b \B, bare \p and \P (letters), and general-category properties \p{..} \P{..} \p{^..} with Unicode 16's
+/// categories, inside and outside classes. `unicode16` false keeps PCRE2's Unicode 14 categories: the same
+/// pattern for text without the code points of unicode_delta.inc.
+std::string oniguruma_compatible(const std::string& pattern, bool unicode16 = true);
 
 }  // namespace ttrl
