@@ -18,6 +18,8 @@ class ChunkedTokenLogprobs : public torch::autograd::Function<ChunkedTokenLogpro
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& hidden, const torch::Tensor& weight,
                                const torch::Tensor& targets, double temperature, int64_t chunk) {
     ctx->save_for_backward({hidden, weight, targets});
+    // An output outside the loss (entropies, when entropy_coef is 0) then reaches backward undefined, not as zeros.
+    ctx->set_materialize_grads(false);
     ctx->saved_data["temperature"] = temperature;
     ctx->saved_data["chunk"] = chunk;
     const int64_t rows = hidden.size(0);
@@ -41,6 +43,7 @@ class ChunkedTokenLogprobs : public torch::autograd::Function<ChunkedTokenLogpro
     const bool want_hidden = ctx->needs_input_grad(0), want_weight = ctx->needs_input_grad(1);
     const torch::Tensor& g_logprob = grads[0];
     const torch::Tensor& g_entropy = grads[1];
+    if (!g_logprob.defined() && !g_entropy.defined()) return {torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     torch::Tensor grad_hidden = want_hidden ? torch::empty_like(hidden) : torch::Tensor();
     // Weight gradients of all chunks are summed in float32, then cast once.
     torch::Tensor grad_weight = want_weight ? torch::zeros(weight.sizes(), weight.options().dtype(torch::kFloat32)) : torch::Tensor();
@@ -51,25 +54,27 @@ class ChunkedTokenLogprobs : public torch::autograd::Function<ChunkedTokenLogpro
       torch::Tensor z = torch::nn::functional::linear(h, weight).to(torch::kFloat32);
       if (temperature != 1.0) z.div_(temperature);
       const torch::Tensor p = torch::softmax(z, -1);
-      // dL/dz = p * (-g_logprob - g_entropy * (z - E_p[z])) + g_logprob * onehot(target), built in z's buffer.
+      // dL/dz = p * (a + b z) + g_logprob * onehot(target), per row
+      //   a = -g_logprob + g_entropy * E_p[z],   b = -g_entropy
+      // built in z's buffer.
+      const torch::Tensor g = g_logprob.defined() ? g_logprob.narrow(0, start, n).unsqueeze(1) : torch::zeros({n, 1}, p.options());
       torch::Tensor dz = z;
       if (g_entropy.defined()) {
+        const torch::Tensor g_e = g_entropy.narrow(0, start, n).unsqueeze(1);
         const torch::Tensor mean_z = at::linalg_vecdot(p, z).unsqueeze(1);
-        dz.sub_(mean_z).mul_(-g_entropy.narrow(0, start, n).unsqueeze(1));
+        dz.mul_(-g_e).add_(g_e * mean_z - g).mul_(p);
       } else {
-        dz.zero_();
+        at::mul_out(dz, p, -g);
       }
-      if (g_logprob.defined()) {
-        const torch::Tensor g = g_logprob.narrow(0, start, n).unsqueeze(1);
-        dz.sub_(g).mul_(p);
-        dz.scatter_add_(1, targets.narrow(0, start, n).unsqueeze(1), g);
-      } else {
-        dz.mul_(p);
-      }
+      if (g_logprob.defined()) dz.scatter_add_(1, targets.narrow(0, start, n).unsqueeze(1), g);
       if (temperature != 1.0) dz.div_(temperature);
       const torch::Tensor d_logits = dz.to(weight.scalar_type());
-      if (want_hidden) grad_hidden.narrow(0, start, n).copy_(d_logits.mm(weight));
-      if (want_weight) grad_weight.add_(d_logits.t().mm(h).to(torch::kFloat32));
+      if (want_hidden) {
+        torch::Tensor rows_out = grad_hidden.narrow(0, start, n);
+        at::mm_out(rows_out, d_logits, weight);
+      }
+      if (want_weight && d_logits.scalar_type() == torch::kFloat32) grad_weight.addmm_(d_logits.t(), h);
+      else if (want_weight) grad_weight.add_(d_logits.t().mm(h).to(torch::kFloat32));
     }
     return {grad_hidden, want_weight ? grad_weight.to(weight.scalar_type()) : torch::Tensor(), torch::Tensor(),
             torch::Tensor(), torch::Tensor()};
