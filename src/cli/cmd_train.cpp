@@ -13,13 +13,7 @@ namespace {
 train::EvaluateFn periodic_evaluation(const RunConfig& config) {
   if (config.trainer.eval_every <= 0 || config.eval.files.empty()) return {};
   return [config](rollout::Policy& policy, int64_t) {
-    eval::EvalSettings settings;
-    settings.k = config.eval.k;
-    settings.temperature = config.eval.temperature;
-    settings.top_p = config.eval.top_p;
-    settings.max_new_tokens = config.eval.max_new_tokens;
-    settings.task = config.eval.task;
-    settings.seed = static_cast<uint64_t>(config.eval.seed);
+    eval::EvalSettings settings = eval::settings_from_config(config);
     settings.progress_bar = false;
     std::map<std::string, double> values;
     for (const auto& file : config.eval.files) {

@@ -85,13 +85,8 @@ RunConfig method_config(const DemoScale& s, const DemoOptions& o, const Method& 
 }
 
 eval::EvalSettings eval_settings(const RunConfig& config) {
-  eval::EvalSettings e;
-  e.k = config.eval.k;
-  e.temperature = config.eval.temperature;
-  e.top_p = config.eval.top_p;
-  e.max_new_tokens = config.eval.max_new_tokens;
+  eval::EvalSettings e = eval::settings_from_config(config);
   e.task = "math";
-  e.seed = static_cast<uint64_t>(config.eval.seed);
   e.progress_bar = false;
   return e;
 }

@@ -59,6 +59,18 @@ Summary summarize(const std::vector<const ProblemResult*>& problems, int64_t k) 
   return s;
 }
 
+EvalSettings settings_from_config(const RunConfig& config) {
+  EvalSettings s;
+  s.k = config.eval.k;
+  s.temperature = config.eval.temperature;
+  s.top_p = config.eval.top_p;
+  s.max_new_tokens = config.eval.max_new_tokens;
+  s.task = config.eval.task;
+  s.seed = static_cast<uint64_t>(config.eval.seed);
+  s.progress_bar = config.logging.progress_bar;
+  return s;
+}
+
 DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config, const std::string& path,
                                const EvalSettings& settings) {
   auto records = data::load_dataset(path, config.data.prompt_key, config.data.answer_key);

@@ -1,9 +1,20 @@
 #include "tokenizer/added_tokens.hpp"
 
+#include "tokenizer/json_cursor.hpp"
 #include "tokenizer/unicode_delta.hpp"
 #include "tokenizer/utf8.hpp"
 
 namespace ttrl {
+
+void read_added_token_fields(const JsonCursor& item, AddedToken& token) {
+  token.content = item.at("content").as_string();
+  token.single_word = item.bool_or("single_word", false);
+  token.lstrip = item.bool_or("lstrip", false);
+  token.rstrip = item.bool_or("rstrip", false);
+  token.special = item.bool_or("special", false);
+  token.normalized = item.bool_or("normalized", !token.special);
+}
+
 namespace {
 
 /// Unicode White_Space (Rust's \s, used by lstrip/rstrip).

@@ -22,6 +22,11 @@ struct AddedToken {
   bool special = false;
 };
 
+class JsonCursor;
+/// content, single_word, lstrip, rstrip, special and normalized (default: not special) of an added-token object, as
+/// tokenizer.json's added_tokens and tokenizer_config.json's added_tokens_decoder write them.
+void read_added_token_fields(const JsonCursor& item, AddedToken& token);
+
 /// A part of a text: either plain text or one added token (then `token` is its index in the matcher's list).
 struct TextSegment {
   Span span;

@@ -67,12 +67,7 @@ std::vector<AddedToken> read_config_added_tokens(const std::string& config_dir) 
         } catch (const std::exception&) {
           item.fail("the key is not an integer id");
         }
-        token.content = item.at("content").as_string();
-        token.single_word = item.bool_or("single_word", false);
-        token.lstrip = item.bool_or("lstrip", false);
-        token.rstrip = item.bool_or("rstrip", false);
-        token.special = item.bool_or("special", false);
-        token.normalized = item.bool_or("normalized", !token.special);
+        read_added_token_fields(item, token);
         known.insert(token.id);
         tokens.push_back(std::move(token));
       }

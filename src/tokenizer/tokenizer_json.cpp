@@ -143,12 +143,7 @@ std::vector<AddedToken> read_added_tokens(const JsonCursor& list) {
     AddedToken token;
     token.id = item.at("id").as_int();
     if (token.id < 0) item.at("id").fail("expected a non-negative id");
-    token.content = item.at("content").as_string();
-    token.single_word = item.bool_or("single_word", false);
-    token.lstrip = item.bool_or("lstrip", false);
-    token.rstrip = item.bool_or("rstrip", false);
-    token.special = item.bool_or("special", false);
-    token.normalized = item.bool_or("normalized", !token.special);
+    read_added_token_fields(item, token);
     tokens.push_back(std::move(token));
   }
   return tokens;

@@ -54,6 +54,10 @@ struct DatasetResult {
   std::vector<ProblemResult> problems;
 };
 
+/// The eval: section of a run configuration as settings (k, temperature, top_p, max_new_tokens, task, seed); the
+/// progress bar follows logging.progress_bar.
+EvalSettings settings_from_config(const RunConfig& config);
+
 /// Samples and grades every problem of `path`. Throws ttrl::Error naming the file and record for records without a
 /// gold answer.
 DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config, const std::string& path,
