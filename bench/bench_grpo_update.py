@@ -13,6 +13,9 @@ Not part of the test suite.
 
   cmake --build build --target bench_grpo_update
   .venv/bin/python bench/bench_grpo_update.py [--tool build/bench/bench_grpo_update] [--micro-batch 8] [--threads 2]
+
+Profiling ttrl's side: write the inputs with --keep DIR, then
+  TTRL_PROFILE=trace.json build/bench/bench_grpo_update update DIR DIR/batch.json 8 1   (a chrome://tracing file)
 """
 import argparse, json, os, statistics, subprocess, tempfile, time
 
