@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/train/portable_adamw.hpp"
 
 namespace ttrl::train {
 namespace {
@@ -30,7 +31,7 @@ Optimizer::Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions opt
                            .betas({options_.beta1, options_.beta2})
                            .eps(options_.epsilon)
                            .weight_decay(options_.weight_decay);
-  adamw_ = std::make_unique<torch::optim::AdamW>(masters_, adamw_options);
+  adamw_ = std::make_unique<PortableAdamW>(masters_, adamw_options);
 }
 
 void Optimizer::zero_grad() {

@@ -1,6 +1,7 @@
 #pragma once
-// AdamW with decoupled weight decay (LibTorch's torch::optim::AdamW, which matches torch.optim.AdamW), the
-// learning-rate schedule applied per step, and global gradient-norm clipping.
+// AdamW with decoupled weight decay (PortableAdamW: torch::optim::AdamW's update, which matches torch.optim.AdamW,
+// with a correctly rounded square root on the CPU), the learning-rate schedule applied per step, and global
+// gradient-norm clipping.
 //
 // Mixed precision: parameters held in bfloat16/float16 (the model samples and trains in that dtype) are updated
 // through float32 master copies, as mixed-precision recipes (Megatron, FSDP MixedPrecision, verl) do:
