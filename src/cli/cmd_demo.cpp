@@ -8,6 +8,7 @@
 #include "cli/demo_pipeline.hpp"
 #include "cli/demo_report.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/model/cpu_code_paths.hpp"
 
 namespace ttrl::cli {
 namespace {
@@ -23,6 +24,8 @@ int run_demo_command(const DemoCli& cli) {
   options.plots = !cli.no_plots;
   options.progress_bar = !cli.no_progress;
   const demo::DemoScale scale = demo::demo_scale(options.mode);
+  // Before any tensor operation: the same kernels, hence the same numbers, on every x86-64 CPU with AVX2.
+  model::pin_portable_cpu_code_paths();
   spdlog::info("demo ({} mode, seed {}) into {}", options.mode, options.seed, options.output_dir);
   const auto result = demo::run_demo(options, scale);
 

@@ -185,7 +185,7 @@ DemoScale demo_scale(const std::string& mode) {
     s.sft_steps = 1500;
     s.prompts_per_step = 16;
     s.rl_steps = 96;
-    s.eval_every = 12;
+    s.eval_every = 16;
     return s;
   }
   if (mode == "tiny") {
@@ -218,6 +218,10 @@ DemoResult run_demo(const DemoOptions& o, const DemoScale& s) {
   fs::create_directories(dir);
   DemoResult out;
   out.k = s.eval_k;
+  out.machine = model::cpu_code_paths();
+  spdlog::info("cpu: {}; kernels: ATen {}, MKL_CBWR={}, ONEDNN_MAX_CPU_ISA={}; 1 thread", out.machine.cpu_model,
+               out.machine.aten_capability, out.machine.mkl_cbwr.empty() ? "unset" : out.machine.mkl_cbwr,
+               out.machine.onednn_max_isa.empty() ? "unset" : out.machine.onednn_max_isa);
   auto start = Clock::now();
   const TaskFiles files = write_task_files(s, o.seed, dir / "data");
   out.test_file = files.test;

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <torch/headeronly/version.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -58,6 +60,16 @@ std::optional<fs::path> find_repository() {
   return std::nullopt;
 }
 
+/// Today's date in UTC, "2026-12-04".
+std::string utc_date() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+  return text;
+}
+
 }  // namespace
 
 json results_json(const DemoResult& r, const DemoOptions& o, const DemoScale& s) {
@@ -68,13 +80,24 @@ json results_json(const DemoResult& r, const DemoOptions& o, const DemoScale& s)
                      {"seed", o.seed},
                      {"test_problems", s.test_problems},
                      {"sft_problems", s.sft_problems},
+                     {"task", {{"min_terms", s.task.min_terms}, {"max_terms", s.task.max_terms},
+                               {"max_term", s.task.max_term}, {"slip_rate", s.task.slip_rate}}},
                      {"sft_steps", s.sft_steps},
+                     {"sft_lr", s.sft_lr},
                      {"model", {{"hidden_size", s.hidden_size}, {"num_layers", s.num_layers}, {"num_heads", s.num_heads}}},
                      {"rl", {{"steps", s.rl_steps}, {"prompts_per_step", s.prompts_per_step}, {"n_vote", s.n_vote},
                              {"n_train", s.n_train}, {"lr", s.rl_lr}, {"temperature", s.rl_temperature}}},
                      {"eval", {{"k", s.eval_k}, {"temperature", s.eval_temperature}, {"top_p", s.eval_top_p},
                                {"max_new_tokens", s.max_new_tokens}}},
                      {"overrides", o.overrides}};
+  out["machine"] = {{"cpu_model", r.machine.cpu_model},
+                    {"avx512", r.machine.avx512},
+                    {"threads", 1},
+                    {"aten_cpu_capability", r.machine.aten_capability},
+                    {"mkl_cbwr", r.machine.mkl_cbwr},
+                    {"onednn_max_cpu_isa", r.machine.onednn_max_isa},
+                    {"torch", fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH)}};
+  out["date"] = utc_date();
   out["seconds"] = r.seconds;
   json files = {{"test", r.test_file}, {"base_checkpoint", r.base_checkpoint}};
   for (const auto& [key, path] : r.metrics_files) files[key + "_metrics"] = path;
