@@ -16,7 +16,10 @@ namespace {
 
 constexpr double kTol = 1e-12;
 
-RewardResult dare(const Group& group, DareOptions options = {}) { return DareReward(options).score(group); }
+/// The hand-computed cases use alpha 0.5 (not the default 0.1) so that the bonus weighs visibly.
+constexpr DareOptions kHandComputed{0.5, 0.05, 0.01};
+
+RewardResult dare(const Group& group, DareOptions options = kHandComputed) { return DareReward(options).score(group); }
 
 void expect_rewards(const RewardResult& result, const std::vector<double>& expected) {
   ASSERT_EQ(result.rewards.size(), expected.size());
@@ -37,7 +40,7 @@ std::string error_of(const Group& group) {
 
 TEST(Dare, DefaultsMatchTheConfig) {
   const DareOptions options;
-  EXPECT_EQ(options.alpha, 0.5);
+  EXPECT_EQ(options.alpha, 0.1);
   EXPECT_EQ(options.tau, 0.05);
   EXPECT_EQ(options.epsilon, 0.01);
 }
@@ -162,7 +165,7 @@ TEST(Dare, OptionsAreValidated) {
 
 TEST(DareClassScores, HandComputed) {
   // The pruning example on class statistics directly.
-  const DareScores scores = dare_class_scores({{3, 0.9}, {1, 0.0}}, 4, {});
+  const DareScores scores = dare_class_scores({{3, 0.9}, {1, 0.0}}, 4, kHandComputed);
   EXPECT_EQ(scores.kept, (std::vector<bool>{false, true}));
   EXPECT_EQ(scores.probability, (std::vector<double>{0.0, 1.0}));
   EXPECT_DOUBLE_EQ(scores.reward[1], 1.375);

@@ -87,14 +87,15 @@ TEST(RewardJsonl, MajorityVoteOutputLines) {
 }
 
 TEST(RewardJsonl, DareFromMeanEntropies) {
-  // 3 x "7" (u 0.9) and 1 x "8" (u 0): the majority is pruned (see test_dare.cpp), "8" gets 1.375.
+  // 3 x "7" (u 0.9) and 1 x "8" (u 0): the majority is pruned (see test_dare.cpp), "8" gets 1 + 0.5 * 3/4 = 1.375
+  // at alpha 0.5.
   const double h_high = 0.9 * std::log(1000.0);
   const std::string line = R"({"vocab_size": 1000, "rollouts": [)"
                            R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}," +
                            R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}," +
                            R"({"text": "\\boxed{8}", "entropy": 0},)" +
                            R"({"text": "\\boxed{7}", "entropy": )" + std::to_string(h_high) + "}]}";
-  DareReward dare;
+  DareReward dare({0.5, 0.05, 0.01});
   const auto lines = score_text(line, dare);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["label"], "8");

@@ -16,7 +16,7 @@
 namespace ttrl::reward {
 
 struct DareOptions {
-  double alpha = 0.5;     ///< weight of the exploration bonus, in [0, 1]
+  double alpha = 0.1;     ///< weight of the exploration bonus, in [0, 1]
   double tau = 0.05;      ///< pruning threshold on p(y), in [0, 1]
   double epsilon = 0.01;  ///< keeps n/(u + epsilon) finite at u = 0; > 0
 };
