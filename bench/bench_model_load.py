@@ -8,10 +8,12 @@ their ratios are printed for two measures:
   load           the loader call alone. transformers maps the file and leaves the weights unread (lazy, its RSS after
                  loading is well under the checkpoint size); ttrl copies every weight and scans it for NaN/Inf.
   load+forward   the loader plus one forward pass of one token, which touches every weight: the comparable figure.
-Not part of the test suite.
+--json PATH writes the load+forward medians as a record for scripts/bench_table.py (bench/bench_record.py), the
+load-only ones under "details". Not part of the test suite.
 
   cmake --build build --target bench_model_load
-  OMP_NUM_THREADS=2 .venv/bin/python bench/bench_model_load.py --tool build/bench/bench_model_load
+  OMP_NUM_THREADS=2 .venv/bin/python bench/bench_model_load.py --tool build/bench/bench_model_load \\
+      [--repeats 3] [--json bench/results/model_load.json]
 """
 import argparse
 import json
@@ -24,6 +26,8 @@ import time
 import torch
 import transformers
 from safetensors.torch import save_file
+
+import bench_record
 
 QWEN25_15B = dict(model_type="qwen2", architectures=["Qwen2ForCausalLM"], vocab_size=151936, hidden_size=1536,
                   intermediate_size=8960, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2,
@@ -77,7 +81,11 @@ def main():
     parser.add_argument("--dir", default="/tmp/ttrl-bench-qwen2.5-1.5b", help="checkpoint directory (written once)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--json", metavar="PATH", help="write the result record here (bench/bench_record.py)")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    meta = bench_record.begin(torch.get_num_threads())
     start = time.time()
     write_checkpoint(args.dir)
     print(f"checkpoint: {args.dir} ({os.path.getsize(os.path.join(args.dir, 'model.safetensors')) / 1e9:.2f} GB, "
@@ -91,6 +99,27 @@ def main():
         print(f"{measure:13s} ttrl {ours_median:7.3f} s {['%.2f' % s for s in ours[i]]}   "
               f"transformers {theirs_median:7.3f} s {['%.2f' % s for s in theirs[i]]}   "
               f"ratio transformers/ttrl {theirs_median / ours_median:.2f}x")
+    if args.json:
+        with open(os.path.join(args.dir, "config.json")) as f:
+            config = json.load(f)
+        shape_keys = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                      "num_key_value_heads")
+        standard = all(config.get(k) == QWEN25_15B[k] for k in shape_keys)
+        name = "a Qwen2.5-1.5B-shaped bf16 checkpoint" if standard else f"the checkpoint in {args.dir}"
+        workload = {"checkpoint": ("Qwen2.5-1.5B-shaped, random, bfloat16, one model.safetensors" if standard
+                                   else {k: config.get(k) for k in shape_keys}),
+                    "dir": args.dir,
+                    "checkpoint_gb": round(os.path.getsize(os.path.join(args.dir, "model.safetensors")) / 1e9, 2),
+                    "device": args.device, "page_cache": "warm", "forward_tokens": 1,
+                    "torch_threads": torch.get_num_threads(),
+                    "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
+        what = f"load {name} + first forward ({args.device}, warm page cache)"
+        row = bench_record.row("model-load-forward", what, "s", "lower", ours[1], theirs[1], "transformers")
+        details = {"load_only": {"ttrl_s": statistics.median(ours[0]), "transformers_s": statistics.median(theirs[0]),
+                                 "ttrl_s_repeats": list(ours[0]), "transformers_s_repeats": list(theirs[0]),
+                                 "note": "transformers maps the file lazily; ttrl copies and scans every weight"}}
+        bench_record.write(args.json, bench_record.record(meta, "model_load", "bench/bench_model_load.py", workload,
+                                                          [row], args.repeats, details))
 
 
 if __name__ == "__main__":
