@@ -53,11 +53,11 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
       "the answers (GRPO on the ground truth, the upper baseline), and evaluates each.\n"
       "Writes DIR/results.json, DIR/table.md (also printed), DIR/<run>/metrics.jsonl and DIR/plots/*.png.\n\n"
       "Examples:\n"
-      "  ttrl demo --quick                          a few minutes on 2 cores\n"
+      "  ttrl demo --quick                          about 4 minutes on 2 cores\n"
       "  ttrl demo --output runs/demo --seed 1      the longer run, another seed\n"
       "  ttrl demo --quick --set trainer.lr=1e-3    override a key of the three RL runs' configs");
   auto cli = std::make_shared<DemoCli>();
-  auto* quick = cmd->add_flag("--quick", cli->quick, "the short version (about 3 minutes on 2 CPU cores)");
+  auto* quick = cmd->add_flag("--quick", cli->quick, "the short version (about 4 minutes on 2 CPU cores)");
   auto* tiny = cmd->add_flag("--tiny", cli->tiny, "seconds: exercises every step with toy sizes (for tests; no effect to see)");
   quick->excludes(tiny);
   cmd->add_option("--output", cli->options.output_dir, "output directory")->capture_default_str();
