@@ -35,9 +35,13 @@ std::string env_or_empty(const char* name) {
 
 bool pin_portable_cpu_code_paths() {
 #if defined(__x86_64__) || defined(_M_X64)
+  // ATen runs a forced capability without checking the CPU (AVX2 code on a CPU without it dies of SIGILL), so the
+  // CPU's flags decide; without /proc/cpuinfo ATen keeps its own choice.
   const std::string flags = cpuinfo_field("flags");
-  const bool avx2 = flags.empty() || (has_flag(flags, "avx2") && has_flag(flags, "fma"));
-  ::setenv("ATEN_CPU_CAPABILITY", avx2 ? "avx2" : "default", /*overwrite=*/0);
+  if (!flags.empty()) {
+    const bool avx2 = has_flag(flags, "avx2") && has_flag(flags, "fma");
+    ::setenv("ATEN_CPU_CAPABILITY", avx2 ? "avx2" : "default", /*overwrite=*/0);
+  }
   ::setenv("MKL_CBWR", "COMPATIBLE", 0);
   ::setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 0);
   return true;

@@ -13,7 +13,9 @@
 //                               Intel-only and fall back to AUTO elsewhere)
 //   ONEDNN_MAX_CPU_ISA=AVX2    (oneDNN's JIT)
 // A variable the user already set is kept. What stays machine-dependent: the thread count (reduction order; pin
-// it too), glibc's libm versions, and a CPU without AVX2/FMA.
+// it too), glibc's libm versions, a CPU without AVX2/FMA, and MKL VML's functions behind at::sqrt (and others):
+// VML's sqrt is not correctly rounded and differs between CPUs whatever MKL_CBWR says, which is why training uses
+// train::PortableAdamW. scripts/check_cpu_portability.sh checks the whole demo against an emulated CPU.
 #include <string>
 
 namespace ttrl::model {
