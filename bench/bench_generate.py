@@ -5,7 +5,7 @@ whose eos_token_id is a list of 480 ids (a sample stops with probability ~1.5% p
 rollouts do); 4 prompts of 256 tokens x 16 samples, up to 256 new tokens, temperature 1, 2 threads.
 transformers is timed around generate() only; ttrl as a whole process (load, sampling, writing the output).
 Prints completion tokens/s of both, the ratio, and the achieved GFLOP/s of ttrl against a plain matmul.
-Both sides run --repeats times (alternating, transformers first); the figures quoted are the medians.
+Both sides run --repeats times (ttrl first, see below); the figures quoted are the medians.
 --json PATH writes them as a record for scripts/bench_table.py (see bench/bench_record.py).
 
     .venv/bin/python bench/bench_generate.py [--ttrl build/bin/ttrl] [--prompts 4] [--n 16] [--max-new 256] \\
@@ -63,14 +63,9 @@ with tempfile.TemporaryDirectory() as d:
                                         num_return_sequences=args.n, eos_token_id=eos, pad_token_id=eos[0])
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     hf_runs, ttrl_runs = [], []  # (completion tokens, seconds) per repeat
+    # ttrl's runs first: after generate() this process's OpenMP threads and memory slow a child process down (measured:
+    # the same ttrl command took 8.0 s right after a generate() call, 5.3 s before it), which is not ttrl's cost.
     for r in range(args.repeats):
-        start = time.perf_counter()
-        with torch.no_grad():
-            out = model.generate(torch.tensor(prompts), generation_config=gen)
-        hf_seconds = time.perf_counter() - start
-        hf_tokens = sum(completion_tokens(row[args.prompt_len:].tolist()) for row in out)
-        hf_runs.append((hf_tokens, hf_seconds))
-
         start = time.perf_counter()
         subprocess.run([args.ttrl, "--log-level", "warn", "generate", "--model", d, "--input", os.path.join(d, "in.jsonl"),
                         "--output", os.path.join(d, "out.jsonl"), "--n", str(args.n), "--max-new-tokens", str(args.max_new),
@@ -79,7 +74,15 @@ with tempfile.TemporaryDirectory() as d:
         rows = [json.loads(l) for l in open(os.path.join(d, "out.jsonl"))]
         ttrl_tokens = sum(len(r_["completion_ids"]) for r_ in rows)
         ttrl_runs.append((ttrl_tokens, ttrl_seconds))
-        if args.repeats > 1:
+    for r in range(args.repeats):
+        start = time.perf_counter()
+        with torch.no_grad():
+            out = model.generate(torch.tensor(prompts), generation_config=gen)
+        hf_seconds = time.perf_counter() - start
+        hf_tokens = sum(completion_tokens(row[args.prompt_len:].tolist()) for row in out)
+        hf_runs.append((hf_tokens, hf_seconds))
+    if args.repeats > 1:
+        for r, ((hf_tokens, hf_seconds), (ttrl_tokens, ttrl_seconds)) in enumerate(zip(hf_runs, ttrl_runs)):
             print(f"run {r + 1}/{args.repeats}: transformers {hf_tokens / hf_seconds:.1f} tok/s, "
                   f"ttrl {ttrl_tokens / ttrl_seconds:.1f} tok/s", flush=True)
 
