@@ -129,20 +129,28 @@ TEST(Sampler, StopStringsCutTheText) {
   params.ignore_eos = true;
   Sampler sampler(*model, tokenizer.get());
   const auto free_run = sampler.generate({{65, 66, 67}}, params);
-  // Pick a two-character piece of one sample's text as the stop string.
+  // Pick two printable ASCII characters of one sample's text (after its first byte) as the stop string. The tiny
+  // random model also emits bytes that are not UTF-8; a stop string cut from their replacement characters is not
+  // matched while sampling (the streaming decoder and the final decode disagree on such bytes: a known gap).
   std::string stop;
+  const auto printable = [](char c) { return c >= 0x20 && c < 0x7f; };
   for (const auto& r : free_run)
-    if (r.text.size() >= 6) stop = r.text.substr(3, 2);
+    for (size_t i = 1; stop.empty() && i + 1 < r.text.size(); ++i)
+      if (printable(r.text[i]) && printable(r.text[i + 1])) stop = r.text.substr(i, 2);
   ASSERT_FALSE(stop.empty());
   params.stop_strings = {stop};
+  int stopped = 0;
   for (const auto& r : sampler.generate({{65, 66, 67}}, params)) {
     EXPECT_EQ(r.text.find(stop), std::string::npos) << "text must be cut before the stop string";
     if (r.finish_reason == "stop") {
+      ++stopped;
       const std::string full = tokenizer->decode(r.completion_ids, true);
       EXPECT_NE(full.find(stop), std::string::npos);
       EXPECT_EQ(full.find(stop) + stop.size() > full.size() - 4, true) << "generation ends right after the match";
     }
   }
+  // Same seed, same streams: the sample the stop string was taken from meets it again, so at least one stops.
+  EXPECT_GE(stopped, 1) << "no sample stopped at '" << stop << "'";
 }
 
 TEST(Sampler, BadPromptsAreErrors) {
