@@ -48,8 +48,13 @@ def cmd_run(args):
 
 
 def load(path):
-    with open(path) as f:
-        r = json.load(f)
+    try:
+        with open(path) as f:
+            r = json.load(f)
+    except OSError as e:
+        sys.exit(f"demo_table: cannot read {path}: {e.strerror}")
+    except json.JSONDecodeError as e:
+        sys.exit(f"demo_table: {path}:{e.lineno}:{e.colno}: not valid JSON ({e.msg})")
     for key in ("base", "settings", "machine", "seconds"):
         if key not in r:
             sys.exit(f"demo_table: {path} has no '{key}' (written by an older ttrl demo?)")

@@ -52,6 +52,14 @@ with tempfile.TemporaryDirectory() as tmp:
     assert rows[3].startswith("| quick | 0 | pinned | `reward.alpha=0.5` |"), rows[3]
     assert "Machine: Test CPU (no AVX-512), 1 thread per run, torch 2.15.0, 2026-12-04." in text
 
+    # A missing or malformed results file is an error naming it, not a traceback.
+    bad = os.path.join(tmp, "bad.json")
+    with open(bad, "w") as f:
+        f.write("{not json")
+    for path, words in ((os.path.join(tmp, "missing.json"), "cannot read"), (bad, "bad.json:1:2: not valid JSON")):
+        r = subprocess.run([sys.executable, script, "table", "--readme", readme, path], capture_output=True, text=True)
+        assert r.returncode != 0 and words in r.stderr and "Traceback" not in r.stderr, r.stderr
+
     # A file without the block is refused and left as it was.
     with open(readme, "w") as f:
         f.write("no block\n")
