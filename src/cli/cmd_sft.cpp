@@ -6,7 +6,7 @@
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/policy.hpp"
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 #include "ttrl/train/sft.hpp"
 
 namespace ttrl::cli {
@@ -23,8 +23,8 @@ int run_sft_command(const SftCli& cli) {
   auto policy = rollout::load_policy(config);
   const auto records = data::load_dataset(cli.data, config.data.prompt_key, config.data.answer_key);
   const auto examples = train::make_sft_examples(policy, config, records, cli.solution_key);
-  std::unique_ptr<train::JsonlMetricSink> sink;
-  if (!cli.metrics.empty()) sink = std::make_unique<train::JsonlMetricSink>(cli.metrics, /*append=*/false);
+  std::unique_ptr<metrics::JsonlMetricSink> sink;
+  if (!cli.metrics.empty()) sink = std::make_unique<metrics::JsonlMetricSink>(cli.metrics, /*append=*/false);
   train::SftOptions options = cli.options;
   options.progress_bar = config.logging.progress_bar;
   spdlog::info("sft: {} examples from {}, {} steps of {}", examples.size(), cli.data, options.steps, options.batch_size);

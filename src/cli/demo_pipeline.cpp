@@ -11,7 +11,7 @@
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/policy.hpp"
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 #include "ttrl/train/sft.hpp"
 #include "ttrl/train/trainer.hpp"
 
@@ -126,7 +126,7 @@ std::string train_base_model(const DemoScale& s, const DemoOptions& o, const std
   sft.lr = s.sft_lr;
   sft.seed = derived_seed(o.seed, 5);
   sft.progress_bar = o.progress_bar;
-  train::JsonlMetricSink sink((dir / "sft_metrics.jsonl").string(), /*append=*/false);
+  metrics::JsonlMetricSink sink((dir / "sft_metrics.jsonl").string(), /*append=*/false);
   const auto result = train::run_sft(policy, examples, sft, [&sink](int64_t step, const std::map<std::string, double>& m) {
     sink.write({step, m});
   });

@@ -20,7 +20,7 @@
 #include "ttrl/train/advantages.hpp"
 #include "ttrl/train/checkpoint.hpp"
 #include "ttrl/train/losses.hpp"
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 #include "ttrl/train/policy_batch.hpp"
 
 namespace ttrl::train {
@@ -105,20 +105,6 @@ int64_t total_steps_of(const RunConfig& config, int64_t prompt_count) {
   return config.trainer.epochs * per_epoch;
 }
 
-/// A frozen copy of the initial weights for the KL term (only when kl_coef > 0).
-model::Transformer make_reference(const rollout::Policy& policy) {
-  auto reference = model::Transformer(policy.model->config(),
-                                      torch::TensorOptions().dtype(policy.model->dtype()).device(policy.model->device()));
-  torch::NoGradGuard no_grad;
-  auto source = policy.model->named_parameters();
-  for (auto& p : reference->named_parameters()) {
-    p.value().copy_(source[p.key()]);
-    p.value().set_requires_grad(false);
-  }
-  reference->eval();
-  return reference;
-}
-
 /// Everything one step learns from its samples.
 struct StepBatch {
   std::vector<TrainSequence> sequences;       ///< the n_train rollouts of every prompt, with advantages
@@ -136,11 +122,11 @@ class Trainer {
     selection_ = reward::parse_selection_mode(config_.rollout.train_selection);
     total_steps_ = total_steps_of(config_, static_cast<int64_t>(prompts_.size()));
     make_optimizer();
-    if (config_.algorithm.kl_coef > 0) reference_ = make_reference(policy_);
+    if (config_.algorithm.kl_coef > 0) make_reference();
     resume_if_asked();
     write_resolved_config(config_, config_.trainer.output_dir);
     const std::optional<int64_t> resumed_at = state_.step > 0 ? std::optional<int64_t>(state_.step) : std::nullopt;
-    sinks_ = make_metric_sinks(config_.trainer.output_dir, config_.logging.metrics_file, config_.logging.tensorboard,
+    sinks_ = metrics::make_metric_sinks(config_.trainer.output_dir, config_.logging.metrics_file, config_.logging.tensorboard,
                                resumed_at);
     spdlog::info("training {} steps on {} prompts ({} per step, {} samples each, {} trained), reward {}", total_steps_,
                  prompts_.size(), config_.trainer.prompts_per_step, config_.rollout.n_vote, config_.rollout.n_train,
@@ -182,6 +168,12 @@ class Trainer {
     o.schedule = {config_.trainer.lr, total_steps_ * per_step, config_.trainer.warmup_ratio, config_.trainer.min_lr_ratio,
                   config_.trainer.lr_schedule};
     optimizer_ = std::make_unique<Optimizer>(policy_.model->parameters(), o);
+  }
+
+  /// A frozen copy of the initial weights for the KL term (only when kl_coef > 0).
+  void make_reference() {
+    reference_ = model::copy_model(*policy_.model, /*requires_grad=*/false);
+    reference_->eval();
   }
 
   void resume_if_asked() {
@@ -423,7 +415,7 @@ class Trainer {
   std::unique_ptr<reward::RewardFn> reward_;
   reward::SelectionMode selection_ = reward::SelectionMode::kFirst;
   std::unique_ptr<Optimizer> optimizer_;
-  std::unique_ptr<MetricSink> sinks_;
+  std::unique_ptr<metrics::MetricSink> sinks_;
   TrainerState state_;
   int64_t total_steps_ = 0;
 };

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 5 && argc != 6) {
@@ -25,9 +25,9 @@ int main(int argc, char** argv) {
     const double offset = std::stod(argv[4]);
     std::optional<int64_t> resume;
     if (argc == 6) resume = std::stoll(argv[5]);
-    auto sinks = ttrl::train::make_metric_sinks(argv[1], "metrics.jsonl", /*tensorboard=*/true, resume);
+    auto sinks = ttrl::metrics::make_metric_sinks(argv[1], "metrics.jsonl", /*tensorboard=*/true, resume);
     for (int64_t step = first; step <= last; ++step) {
-      ttrl::train::StepMetrics m{step, {}};
+      ttrl::metrics::StepMetrics m{step, {}};
       m.values["reward/mean"] = offset + 0.1 * static_cast<double>(step);
       m.values["actor/kl"] = offset + 0.001 * static_cast<double>(step);
       m.values["lr"] = 5e-7;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace ttrl::train {
+namespace ttrl::metrics {
 
 /// The scalars logged for one optimizer step, e.g. {"reward/mean": 0.4, "actor/kl": 1e-3, "lr": 5e-7}.
 struct StepMetrics {
@@ -97,4 +97,4 @@ class MultiSink : public MetricSink {
 std::unique_ptr<MultiSink> make_metric_sinks(const std::string& output_dir, const std::string& metrics_file,
                                              bool tensorboard, std::optional<int64_t> resume_step);
 
-}  // namespace ttrl::train
+}  // namespace ttrl::metrics

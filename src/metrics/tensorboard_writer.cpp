@@ -18,11 +18,11 @@
 #include <filesystem>
 #include <string_view>
 
-#include "train/crc32c.hpp"
+#include "metrics/crc32c.hpp"
 #include "ttrl/core/error.hpp"
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 
-namespace ttrl::train {
+namespace ttrl::metrics {
 namespace {
 
 // ------------------------------------------------------------------------------ protobuf wire format encoder
@@ -175,4 +175,4 @@ void TensorBoardSink::write_record(const std::string& event) {
   if (!out_) throw IoError("cannot write TensorBoard event file '" + path_ + "'");
 }
 
-}  // namespace ttrl::train
+}  // namespace ttrl::metrics

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "train/crc32c.hpp"
+#include "metrics/crc32c.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 
 namespace {
 namespace fs = std::filesystem;
-using namespace ttrl::train;
+using namespace ttrl::metrics;
 using nlohmann::json;
 
 /// A fresh directory under the system temp dir, removed at the end of the test.

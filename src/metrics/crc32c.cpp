@@ -1,10 +1,10 @@
 // Hand-written, table-driven CRC-32C. It is a few lines, runs once per metrics record (speed is irrelevant), and
 // Debian has no libcrc32c-dev package, so depending on a library for it would cost more than it saves.
-#include "train/crc32c.hpp"
+#include "metrics/crc32c.hpp"
 
 #include <array>
 
-namespace ttrl::train {
+namespace ttrl::metrics {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78u;  // Castagnoli polynomial 0x1EDC6F41, bit-reversed
@@ -35,4 +35,4 @@ uint32_t masked_crc32c(std::string_view data) {
   return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
 }
 
-}  // namespace ttrl::train
+}  // namespace ttrl::metrics

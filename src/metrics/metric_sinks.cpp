@@ -1,5 +1,5 @@
 // JSONL metric sink, fan-out and the factory the trainer calls. The TensorBoard sink is in tensorboard_writer.cpp.
-#include "ttrl/train/metric_sinks.hpp"
+#include "ttrl/metrics/metric_sinks.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -12,7 +12,7 @@
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
 
-namespace ttrl::train {
+namespace ttrl::metrics {
 namespace fs = std::filesystem;
 
 namespace {
@@ -114,4 +114,4 @@ std::unique_ptr<MultiSink> make_metric_sinks(const std::string& output_dir, cons
   return std::make_unique<MultiSink>(std::move(sinks));
 }
 
-}  // namespace ttrl::train
+}  // namespace ttrl::metrics
