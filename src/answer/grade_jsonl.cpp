@@ -8,45 +8,37 @@
 
 #include "ttrl/answer/answer.hpp"
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/jsonl.hpp"
 
 namespace ttrl::answer {
 namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void bad_line(const std::string& source, std::size_t line, const std::string& what) {
-  throw IoError(source + ":" + std::to_string(line) + ": " + what);
-}
-
 // "pred" may be null (a response with no answer); "gold" must be a string.
-std::optional<std::string> text_field(const json& object, const char* name, bool nullable, const std::string& source,
-                                      std::size_t line) {
+std::optional<std::string> text_field(const json& object, const char* name, bool nullable) {
   const auto it = object.find(name);
-  if (it == object.end()) bad_line(source, line, std::string("missing field \"") + name + "\"");
+  if (it == object.end()) throw IoError(std::string("missing field \"") + name + "\"");
   if (it->is_null() && nullable) return std::nullopt;
   if (!it->is_string()) {
-    bad_line(source, line, std::string("field \"") + name + "\" must be a string" + (nullable ? " or null" : ""));
+    throw IoError(std::string("field \"") + name + "\" must be a string" + (nullable ? " or null" : ""));
   }
   return it->get<std::string>();
 }
 
-bool raw_text_field(const json& object, const std::string& source, std::size_t line) {
+bool raw_text_field(const json& object) {
   const auto it = object.find("input_form");
   if (it == object.end() || it->is_null()) return true;
   if (it->is_string() && *it == "raw_text") return true;
   if (it->is_string() && *it == "answer_only") return false;
-  bad_line(source, line, "field \"input_form\" must be \"raw_text\" or \"answer_only\"");
+  throw IoError("field \"input_form\" must be \"raw_text\" or \"answer_only\"");
 }
 
-Task task_field(const json& object, const std::string& source, std::size_t line) {
+Task task_field(const json& object) {
   const auto it = object.find("task");
   if (it == object.end() || it->is_null()) return Task::kMath;
-  if (!it->is_string()) bad_line(source, line, "field \"task\" must be a string");
-  try {
-    return parse_task(it->get<std::string>());
-  } catch (const Error& e) {
-    bad_line(source, line, e.what());
-  }
+  if (!it->is_string()) throw IoError("field \"task\" must be a string");
+  return parse_task(it->get<std::string>());
 }
 
 json optional_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
@@ -55,23 +47,11 @@ json optional_string(const std::optional<std::string>& s) { return s ? json(*s) 
 
 GradeSummary run_grade_jsonl(std::istream& in, std::ostream& out, const std::string& source_name) {
   GradeSummary summary;
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    json object;
-    try {
-      object = json::parse(line);  // rejects invalid UTF-8 inside strings
-    } catch (const json::parse_error& e) {
-      bad_line(source_name, number, std::string("not valid JSON (or not UTF-8): ") + e.what());
-    }
-    if (!object.is_object()) bad_line(source_name, number, "expected a JSON object with \"pred\" and \"gold\"");
-    const std::optional<std::string> pred = text_field(object, "pred", true, source_name, number);
-    const std::optional<std::string> gold = text_field(object, "gold", false, source_name, number);
-    const bool raw_text = raw_text_field(object, source_name, number);
-    const Task task = task_field(object, source_name, number);
+  read_jsonl(in, source_name, [&](const json& object, const JsonlLine&) {
+    const std::optional<std::string> pred = text_field(object, "pred", true);
+    const std::optional<std::string> gold = text_field(object, "gold", false);
+    const bool raw_text = raw_text_field(object);
+    const Task task = task_field(object);
 
     Verdict verdict;
     if (pred) {
@@ -87,8 +67,7 @@ GradeSummary run_grade_jsonl(std::istream& in, std::ostream& out, const std::str
                                            {"pred_answer", optional_string(verdict.pred_answer)},
                                            {"gold_answer", optional_string(verdict.gold_answer)}};
     out << result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
-  }
-  if (in.bad()) throw IoError(source_name + ": read error after line " + std::to_string(number));
+  });
   out.flush();
   return summary;
 }

@@ -10,6 +10,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/jsonl.hpp"
 
 namespace ttrl::data {
 namespace {
@@ -51,23 +52,22 @@ std::string id_of(const json& record, size_t index) {
   return std::to_string(index);
 }
 
-/// Builds a Record; `where` ("file: record [3]" or "file:4") prefixes every error.
-Record to_record(const json& object, size_t index, const std::string& where, const std::string& prompt_key,
-                 const std::string& answer_key, const std::optional<int>& file_level) {
-  if (!object.is_object()) throw IoError(fmt::format("{}: expected a JSON object, got {}", where, type_name(object)));
+/// Builds a Record; errors say what is wrong, the caller says where ("file: record [3]" or "file:4").
+Record to_record(const json& object, size_t index, const std::string& prompt_key, const std::string& answer_key,
+                 const std::optional<int>& file_level) {
+  if (!object.is_object()) throw IoError(fmt::format("expected a JSON object, got {}", type_name(object)));
   Record record;
   auto prompt = object.find(prompt_key);
   if (prompt == object.end())
-    throw IoError(fmt::format("{}: missing the prompt field \"{}\" (data.prompt_key)", where, prompt_key));
+    throw IoError(fmt::format("missing the prompt field \"{}\" (data.prompt_key)", prompt_key));
   if (!prompt->is_string())
-    throw IoError(fmt::format("{}: the prompt field \"{}\" must be a string, got {}", where, prompt_key,
-                              type_name(*prompt)));
+    throw IoError(fmt::format("the prompt field \"{}\" must be a string, got {}", prompt_key, type_name(*prompt)));
   record.prompt = prompt->get<std::string>();
   if (auto answer = object.find(answer_key); answer != object.end() && !answer->is_null()) {
     if (answer->is_string()) record.answer = answer->get<std::string>();
     else if (answer->is_number()) record.answer = answer->dump();  // 25 -> "25", 142.0 -> "142.0"
-    else throw IoError(fmt::format("{}: the answer field \"{}\" must be a string or a number, got {}", where,
-                                   answer_key, type_name(*answer)));
+    else throw IoError(fmt::format("the answer field \"{}\" must be a string or a number, got {}", answer_key,
+                                   type_name(*answer)));
   }
   record.id = id_of(object, index);
   record.level = level_of(object, file_level);
@@ -96,24 +96,24 @@ std::vector<Record> read_json_list(const std::string& text, const std::string& p
   if (!list.is_array()) throw IoError(fmt::format("{}: expected a JSON list of records", path));
   std::vector<Record> records;
   records.reserve(list.size());
-  for (size_t i = 0; i < list.size(); ++i)
-    records.push_back(to_record(list[i], i, fmt::format("{}: record [{}]", path, i), prompt_key, answer_key, file_level));
+  for (size_t i = 0; i < list.size(); ++i) {
+    try {
+      records.push_back(to_record(list[i], i, prompt_key, answer_key, file_level));
+    } catch (const Error& e) {
+      throw IoError(fmt::format("{}: record [{}]: {}", path, i, e.what()));
+    }
+  }
   return records;
 }
 
-std::vector<Record> read_jsonl(const std::string& text, const std::string& path, const std::string& prompt_key,
-                               const std::string& answer_key, const std::optional<int>& file_level) {
+std::vector<Record> read_jsonl_records(const std::string& text, const std::string& path,
+                                       const std::string& prompt_key, const std::string& answer_key,
+                                       const std::optional<int>& file_level) {
   std::vector<Record> records;
   std::istringstream lines(text);
-  std::string line;
-  for (size_t line_number = 1; std::getline(lines, line); ++line_number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = fmt::format("{}:{}", path, line_number);
-    const json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (object.is_discarded())
-      throw IoError(fmt::format("{}: malformed JSON (JSONL needs one complete object per line)", where));
-    records.push_back(to_record(object, records.size(), where, prompt_key, answer_key, file_level));
-  }
+  read_jsonl(lines, path, [&](const json& object, const JsonlLine&) {
+    records.push_back(to_record(object, records.size(), prompt_key, answer_key, file_level));
+  });
   return records;
 }
 
@@ -142,7 +142,7 @@ std::vector<Record> load_dataset(const std::string& path, const std::string& pro
   if (text[first] == '[') {
     records = read_json_list(text, path, prompt_key, answer_key, file_level);
   } else if (text[first] == '{') {
-    records = read_jsonl(text, path, prompt_key, answer_key, file_level);
+    records = read_jsonl_records(text, path, prompt_key, answer_key, file_level);
   } else {
     throw IoError(fmt::format("{}: unknown format: expected a JSON list ('[' ...) or JSONL (one object per line)",
                               path));

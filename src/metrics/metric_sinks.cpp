@@ -11,6 +11,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/jsonl.hpp"
 
 namespace ttrl::metrics {
 namespace fs = std::filesystem;
@@ -42,12 +43,10 @@ std::string jsonl_line(const StepMetrics& metrics, double time) {
   return line.dump();
 }
 
-/// True when `line` is a JSON object whose integer "step" is <= max_step.
-bool keep_line(const std::string& line, int64_t max_step) {
-  const auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) return false;
-  const auto step = parsed.find("step");
-  return step != parsed.end() && step->is_number_integer() && step->get<int64_t>() <= max_step;
+/// True when `line` has an integer "step" that is <= max_step.
+bool keep_line(const nlohmann::json& line, int64_t max_step) {
+  const auto step = line.find("step");
+  return step != line.end() && step->is_number_integer() && step->get<int64_t>() <= max_step;
 }
 
 }  // namespace
@@ -79,9 +78,11 @@ void JsonlMetricSink::truncate_after(int64_t max_step) {
   out_.close();
   std::istringstream in(read_text_file(path_));
   std::string kept;
-  for (std::string line; std::getline(in, line);) {
-    if (keep_line(line, max_step)) kept += line + '\n';
-  }
+  JsonlOptions options;
+  options.skip_malformed = true;  // a line torn by a crash is dropped
+  read_jsonl(in, path_, [&](const nlohmann::json& object, const JsonlLine& line) {
+    if (keep_line(object, max_step)) kept.append(line.text).append("\n");
+  }, options);
   write_file_atomic(path_, kept);
   open(/*append=*/true);
 }

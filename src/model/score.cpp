@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/jsonl.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/model/token_logprobs.hpp"
 
@@ -16,15 +17,15 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<int64_t> parse_ids(const json& record, const char* key, const std::string& where) {
-  if (!record.contains(key)) throw IoError(where + ": missing \"" + key + "\"");
+std::vector<int64_t> parse_ids(const json& record, const char* key) {
+  if (!record.contains(key)) throw IoError(std::string("missing \"") + key + "\"");
   const json& ids = record.at(key);
-  if (!ids.is_array()) throw IoError(where + ": \"" + key + "\" must be a list of token ids");
+  if (!ids.is_array()) throw IoError(std::string("\"") + key + "\" must be a list of token ids");
   std::vector<int64_t> out;
   out.reserve(ids.size());
   for (const json& id : ids) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0)
-      throw IoError(where + ": \"" + key + "\" holds " + id.dump() + ", not a non-negative integer token id");
+      throw IoError(std::string("\"") + key + "\" holds " + id.dump() + ", not a non-negative integer token id");
     out.push_back(id.get<int64_t>());
   }
   return out;
@@ -116,25 +117,14 @@ std::vector<ScoreResult> score(TransformerImpl& model, const std::vector<ScoreRe
 
 std::vector<ScoreRequest> parse_score_requests(std::istream& in, const std::string& origin) {
   std::vector<ScoreRequest> requests;
-  std::string text;
-  for (int64_t line = 1; std::getline(in, text); ++line) {
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = origin + ":" + std::to_string(line);
-    json record;
-    try {
-      record = json::parse(text);
-    } catch (const json::parse_error& e) {
-      throw IoError(where + ": invalid JSON: " + e.what());
-    }
-    if (!record.is_object()) throw IoError(where + ": expected an object {\"prompt_ids\": [...], \"completion_ids\": [...]}");
+  read_jsonl(in, origin, [&](const json& record, const JsonlLine& line) {
     ScoreRequest request;
-    request.prompt_ids = parse_ids(record, "prompt_ids", where);
-    request.completion_ids = parse_ids(record, "completion_ids", where);
-    request.line = line;
-    if (request.prompt_ids.empty()) throw IoError(where + ": \"prompt_ids\" is empty (the first completion token needs a context)");
+    request.prompt_ids = parse_ids(record, "prompt_ids");
+    request.completion_ids = parse_ids(record, "completion_ids");
+    request.line = line.number;
+    if (request.prompt_ids.empty()) throw IoError("\"prompt_ids\" is empty (the first completion token needs a context)");
     requests.push_back(std::move(request));
-  }
-  if (in.bad()) throw IoError("error while reading '" + origin + "'");
+  });
   return requests;
 }
 

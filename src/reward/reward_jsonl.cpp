@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/jsonl.hpp"
 #include "ttrl/reward/registry.hpp"
 
 namespace ttrl::reward {
@@ -67,9 +68,7 @@ std::istream& open_input(const std::string& path, std::ifstream& file) {
 
 }  // namespace
 
-Group parse_group_line(const std::string& line, answer::Task default_task) {
-  const json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded()) throw IoError("not valid JSON");
+Group parse_group(const json& object, answer::Task default_task) {
   if (!object.is_object()) throw IoError("expected a JSON object {\"rollouts\": [...], ...}");
   Group group;
   auto rollouts = object.find("rollouts");
@@ -101,22 +100,10 @@ std::string format_result_line(const Group& group, const RewardResult& result) {
 
 int64_t score_jsonl(std::istream& in, const std::string& source_name, std::ostream& out, RewardFn& fn,
                     answer::Task default_task) {
-  std::string line;
-  int64_t line_number = 0;
-  int64_t groups = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      const Group group = parse_group_line(line, default_task);
-      out << format_result_line(group, score_group(fn, group)) << '\n';
-    } catch (const std::exception& e) {
-      throw IoError(fmt::format("{}:{}: {}", source_name, line_number, e.what()));
-    }
-    ++groups;
-  }
-  if (in.bad()) throw IoError(fmt::format("{}: read error after line {}", source_name, line_number));
-  return groups;
+  return read_jsonl(in, source_name, [&](const json& object, const JsonlLine&) {
+    const Group group = parse_group(object, default_task);
+    out << format_result_line(group, score_group(fn, group)) << '\n';
+  });
 }
 
 int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section) {

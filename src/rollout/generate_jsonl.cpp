@@ -10,6 +10,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/jsonl.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/prompt_encoding.hpp"
 #include "ttrl/rollout/sampler.hpp"
@@ -29,33 +30,23 @@ std::vector<PromptLine> read_prompt_lines(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw IoError("cannot read '" + path + "'");
   std::vector<PromptLine> lines;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = fmt::format("{}:{}", path, number);
-    json record;
-    try {
-      record = json::parse(line);
-    } catch (const json::exception& e) {
-      throw IoError(where + ": not valid JSON: " + e.what());
-    }
-    if (!record.is_object()) throw IoError(where + ": expected an object with \"prompt_ids\" or \"prompt\"");
+  read_jsonl(in, path, [&](const json& record, const JsonlLine&) {
     PromptLine prompt;
     if (record.contains("prompt_ids")) {
       const auto& ids = record["prompt_ids"];
-      if (!ids.is_array() || ids.empty()) throw IoError(where + ": \"prompt_ids\" must be a non-empty list of token ids");
+      if (!ids.is_array() || ids.empty()) throw IoError("\"prompt_ids\" must be a non-empty list of token ids");
       for (const auto& id : ids) {
-        if (!id.is_number_integer()) throw IoError(where + ": \"prompt_ids\" must hold integers");
+        if (!id.is_number_integer()) throw IoError("\"prompt_ids\" must hold integers");
         prompt.ids.push_back(id.get<int64_t>());
       }
     } else if (record.contains("prompt")) {
-      if (!record["prompt"].is_string()) throw IoError(where + ": \"prompt\" must be a string");
+      if (!record["prompt"].is_string()) throw IoError("\"prompt\" must be a string");
       prompt.text = record["prompt"].get<std::string>();
     } else {
-      throw IoError(where + ": missing \"prompt_ids\" or \"prompt\"");
+      throw IoError("missing \"prompt_ids\" or \"prompt\"");
     }
     lines.push_back(std::move(prompt));
-  }
+  });
   if (lines.empty()) throw IoError("'" + path + "' holds no prompts");
   return lines;
 }

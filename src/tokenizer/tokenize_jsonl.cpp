@@ -5,6 +5,8 @@
 #include <istream>
 #include <ostream>
 
+#include "ttrl/core/jsonl.hpp"
+
 namespace ttrl {
 namespace {
 
@@ -34,27 +36,11 @@ std::string decode_line(const Tokenizer& tokenizer, const nlohmann::json& record
 
 size_t tokenize_jsonl(const Tokenizer& tokenizer, std::istream& in, const std::string& input_name, std::ostream& out,
                       const TokenizeJsonlOptions& options) {
-  std::string line;
-  size_t line_number = 0;
-  size_t written = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    try {
-      const nlohmann::json record = nlohmann::json::parse(line);
-      if (!record.is_object()) throw IoError("expected a JSON object");
-      out << (options.decode ? decode_line(tokenizer, record, options.skip_special_tokens)
-                             : encode_line(tokenizer, record))
-          << '\n';
-      ++written;
-    } catch (const nlohmann::json::exception& e) {
-      throw IoError(input_name + ":" + std::to_string(line_number) + ": " + e.what());
-    } catch (const Error& e) {
-      throw IoError(input_name + ":" + std::to_string(line_number) + ": " + e.what());
-    }
-  }
-  if (in.bad()) throw IoError("error while reading '" + input_name + "'");
-  return written;
+  const int64_t written = read_jsonl(in, input_name, [&](const nlohmann::json& record, const JsonlLine&) {
+    out << (options.decode ? decode_line(tokenizer, record, options.skip_special_tokens) : encode_line(tokenizer, record))
+        << '\n';
+  });
+  return static_cast<size_t>(written);
 }
 
 }  // namespace ttrl

@@ -190,11 +190,14 @@ TEST_F(DatasetFiles, MalformedJsonListNamesTheLine) {
 
 TEST_F(DatasetFiles, JsonlErrorsNameTheLine) {
   std::string message = error_of(write("a.jsonl", "{\"prompt\": \"x\"}\n\n{\"prompt\": \"y\"\n"));
-  EXPECT_TRUE(contains(message, "a.jsonl:3: malformed JSON")) << message;
+  EXPECT_TRUE(contains(message, "a.jsonl:3: not valid JSON")) << message;
   message = error_of(write("b.jsonl", "{\"prompt\": \"x\"}\n[1, 2]\n"));
   EXPECT_TRUE(contains(message, "b.jsonl:2: expected a JSON object, got array")) << message;
   message = error_of(write("c.jsonl", "{\"prompt\": \"x\"}\n{\"prompt\": null}\n"));
   EXPECT_TRUE(contains(message, "c.jsonl:2: the prompt field \"prompt\" must be a string, got null")) << message;
+  // #14: invalid UTF-8 in a prompt was "malformed JSON (JSONL needs one complete object per line)".
+  message = error_of(write("d.jsonl", "{\"prompt\": \"x\"}\n{\"prompt\": \"caf\xE9\"}\n"));
+  EXPECT_TRUE(contains(message, "d.jsonl:2: not valid UTF-8 near column")) << message;
 }
 
 TEST_F(DatasetFiles, DirectoryIsNotADataset) { EXPECT_THROW(load_dataset(dir_.string()), ttrl::IoError); }

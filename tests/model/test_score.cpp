@@ -37,13 +37,13 @@ TEST(ModelScore, ParsesLinesAndNamesTheBadOne) {
   EXPECT_EQ(requests[1].line, 3);
   EXPECT_EQ(requests[0].prompt_ids, (std::vector<int64_t>{1, 2}));
   const std::string good = "{\"prompt_ids\": [1], \"completion_ids\": [2]}\n";
-  EXPECT_NE(parse_error(good + "{oops\n").find("pairs.jsonl:2: invalid JSON"), std::string::npos);
+  EXPECT_NE(parse_error(good + "{oops\n").find("pairs.jsonl:2: not valid JSON"), std::string::npos);
   EXPECT_NE(parse_error(good + good + "{\"prompt_ids\": [1]}\n").find("pairs.jsonl:3: missing \"completion_ids\""),
             std::string::npos);
   EXPECT_NE(parse_error("{\"prompt_ids\": [1.5], \"completion_ids\": []}").find("pairs.jsonl:1"), std::string::npos);
   EXPECT_NE(parse_error("{\"prompt_ids\": [-1], \"completion_ids\": []}").find("non-negative"), std::string::npos);
   EXPECT_NE(parse_error("{\"prompt_ids\": [], \"completion_ids\": [1]}").find("is empty"), std::string::npos);
-  EXPECT_NE(parse_error("[1, 2]").find("expected an object"), std::string::npos);
+  EXPECT_NE(parse_error("[1, 2]").find("pairs.jsonl:1: expected a JSON object, got array"), std::string::npos);
 }
 
 TEST(ModelScore, MatchesLogSoftmaxOfTheFullForwardWhateverTheBatching) {

@@ -49,7 +49,7 @@ const std::string kGroupLine =
 }  // namespace
 
 TEST(RewardJsonl, ParsesAGroupAndExtractsAnswers) {
-  const Group group = parse_group_line(kGroupLine, Task::kChoice);
+  const Group group = parse_group(nlohmann::json::parse(kGroupLine), Task::kChoice);
   ASSERT_EQ(group.rollouts.size(), 4u);
   EXPECT_EQ(group.task, Task::kMath);  // the line's task wins over the default
   EXPECT_EQ(group.vocab_size, 1000);
@@ -63,7 +63,7 @@ TEST(RewardJsonl, ParsesAGroupAndExtractsAnswers) {
 }
 
 TEST(RewardJsonl, DefaultTaskAndOptionalFields) {
-  const Group group = parse_group_line(R"({"rollouts": [{"text": "The answer is \\boxed{B}."}]})", Task::kChoice);
+  const Group group = parse_group(nlohmann::json::parse(R"({"rollouts": [{"text": "The answer is \\boxed{B}."}]})"), Task::kChoice);
   EXPECT_EQ(group.task, Task::kChoice);
   EXPECT_EQ(group.vocab_size, 0);
   EXPECT_FALSE(group.gold.has_value());

@@ -7,6 +7,7 @@
 //   out: {"rewards": [...], "label": "<answer>" | null, "answers": ["<answer>" | null, ...], "metrics": {...}}
 #include <cstdint>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "ttrl/core/config.hpp"
@@ -14,9 +15,9 @@
 
 namespace ttrl::reward {
 
-/// One input line as a group, answers extracted. Throws ttrl::IoError describing the problem (without the
-/// file/line, which the caller adds).
-Group parse_group_line(const std::string& line, answer::Task default_task);
+/// One input line's object as a group, answers extracted. Throws ttrl::IoError describing the problem (without the
+/// file/line, which the JSONL reader adds).
+Group parse_group(const nlohmann::json& object, answer::Task default_task);
 
 /// The output line for a scored group (no trailing newline).
 std::string format_result_line(const Group& group, const RewardResult& result);
