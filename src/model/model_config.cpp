@@ -6,6 +6,7 @@
 #include "ttrl/core/config.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/json_cursor.hpp"
 
 namespace ttrl::model {
 namespace {
@@ -14,111 +15,48 @@ using nlohmann::json;
 
 const std::set<std::string> kModelTypes = {"qwen2", "qwen3", "llama", "mistral"};
 
-/// Reads key-value pairs of one JSON object, naming the file and key in every error.
-class JsonFields {
- public:
-  JsonFields(const json& object, std::string origin) : object_(object), origin_(std::move(origin)) {}
-
-  bool has(const std::string& key) const { return object_.contains(key) && !object_.at(key).is_null(); }
-
-  int64_t integer(const std::string& key) const {
-    if (!has(key)) fail(key, "is missing");
-    return as_integer(key, object_.at(key));
-  }
-  int64_t integer_or(const std::string& key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }
-
-  double number_or(const std::string& key, double fallback) const {
-    if (!has(key)) return fallback;
-    const json& value = object_.at(key);
-    if (!value.is_number()) fail(key, "must be a number, got " + value.dump());
-    return value.get<double>();
-  }
-
-  bool boolean_or(const std::string& key, bool fallback) const {
-    if (!has(key)) return fallback;
-    const json& value = object_.at(key);
-    if (!value.is_boolean()) fail(key, "must be true or false, got " + value.dump());
-    return value.get<bool>();
-  }
-
-  std::string string_or(const std::string& key, const std::string& fallback) const {
-    if (!has(key)) return fallback;
-    const json& value = object_.at(key);
-    if (!value.is_string()) fail(key, "must be a string, got " + value.dump());
-    return value.get<std::string>();
-  }
-
-  /// An int or a list of ints (eos_token_id).
-  std::vector<int64_t> integer_list(const std::string& key) const {
-    if (!has(key)) return {};
-    const json& value = object_.at(key);
-    if (!value.is_array()) return {as_integer(key, value)};
-    std::vector<int64_t> out;
-    for (const json& item : value) out.push_back(as_integer(key, item));
-    return out;
-  }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-    throw ConfigError(origin_ + ": '" + key + "' " + problem);
-  }
-
- private:
-  int64_t as_integer(const std::string& key, const json& value) const {
-    if (value.is_number_integer()) return value.get<int64_t>();
-    if (value.is_number_float()) {
-      const double d = value.get<double>();
-      if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
-    }
-    fail(key, "must be an integer, got " + value.dump());
-  }
-
-  const json& object_;
-  std::string origin_;
-};
 
 /// rope_parameters (transformers >= 5) wins over the legacy rope_scaling + rope_theta pair, as in transformers.
-RopeConfig parse_rope(const json& config, const JsonFields& fields, int64_t max_position_embeddings,
-                      const std::string& origin) {
+RopeConfig parse_rope(const JsonCursor& fields, int64_t max_position_embeddings) {
   RopeConfig rope;
   rope.theta = fields.number_or("rope_theta", 10000.0);
   const char* key = fields.has("rope_parameters") ? "rope_parameters" : fields.has("rope_scaling") ? "rope_scaling" : nullptr;
   if (key == nullptr) return rope;
-  const json& params = config.at(key);
-  if (!params.is_object()) fields.fail(key, "must be an object, got " + params.dump());
-  const JsonFields p(params, origin + ": '" + key + "'");
+  const JsonCursor p = fields.at(key);
+  p.require_object();
   rope.theta = p.number_or("rope_theta", rope.theta);
   rope.type = p.string_or("rope_type", p.string_or("type", "default"));
   if (p.has("partial_rotary_factor") && p.number_or("partial_rotary_factor", 1.0) != 1.0)
-    fields.fail(key, "has partial_rotary_factor != 1, which ttrl does not implement");
+    p.fail("has partial_rotary_factor != 1, which ttrl does not implement");
   if (rope.type == "default") return rope;
   if (rope.type == "linear") {
     rope.factor = p.number_or("factor", 0.0);
-    if (!(rope.factor > 0)) fields.fail(key, "of type linear needs a positive 'factor'");
+    if (!(rope.factor > 0)) p.fail("of type linear needs a positive 'factor'");
     return rope;
   }
   if (rope.type == "llama3") {
     for (const char* required : {"factor", "low_freq_factor", "high_freq_factor"})
-      if (!p.has(required)) fields.fail(key, std::string("of type llama3 is missing '") + required + "'");
+      if (!p.has(required)) p.fail(std::string("of type llama3 is missing '") + required + "'");
     rope.factor = p.number_or("factor", 1.0);
     rope.low_freq_factor = p.number_or("low_freq_factor", 1.0);
     rope.high_freq_factor = p.number_or("high_freq_factor", 4.0);
     rope.original_max_position_embeddings =
-        p.integer_or("original_max_position_embeddings",
-                     fields.integer_or("original_max_position_embeddings", max_position_embeddings));
+        p.int_or("original_max_position_embeddings",
+                 fields.int_or("original_max_position_embeddings", max_position_embeddings));
     if (!(rope.high_freq_factor > rope.low_freq_factor))
-      fields.fail(key, "of type llama3 needs high_freq_factor > low_freq_factor");
+      p.fail("of type llama3 needs high_freq_factor > low_freq_factor");
     return rope;
   }
-  fields.fail(key, "has rope type '" + rope.type + "'; ttrl implements default, linear and llama3");
+  p.fail("has rope type '" + rope.type + "'; ttrl implements default, linear and llama3");
 }
 
 /// Which layers use a sliding window, as transformers decides it for each model_type.
-void parse_sliding_window(ModelConfig& c, const json& config, const JsonFields& fields) {
+void parse_sliding_window(ModelConfig& c, const JsonCursor& fields) {
   c.layer_types.assign(static_cast<size_t>(c.num_hidden_layers), AttentionKind::kFull);
   if (c.model_type == "llama") return;
   if (c.model_type == "mistral") {
     // MistralConfig defaults sliding_window to 4096 when the key is absent; null disables it.
-    const int64_t window = config.contains("sliding_window") ? fields.integer_or("sliding_window", 0) : 4096;
+    const int64_t window = fields.json().contains("sliding_window") ? fields.int_or("sliding_window", 0) : 4096;
     if (window > 0) {
       c.sliding_window = window;
       c.layer_types.assign(c.layer_types.size(), AttentionKind::kSlidingWindow);
@@ -126,41 +64,41 @@ void parse_sliding_window(ModelConfig& c, const json& config, const JsonFields& 
     return;
   }
   // qwen2 / qwen3: the window only exists when use_sliding_window is true.
-  if (!fields.boolean_or("use_sliding_window", false)) return;
-  c.sliding_window = fields.integer_or("sliding_window", 4096);
-  if (c.sliding_window <= 0) fields.fail("sliding_window", "must be positive when use_sliding_window is true");
+  if (!fields.bool_or("use_sliding_window", false)) return;
+  c.sliding_window = fields.int_or("sliding_window", 4096);
+  if (c.sliding_window <= 0) fields.at("sliding_window").fail("must be positive when use_sliding_window is true");
   if (fields.has("layer_types")) {
-    const json& types = config.at("layer_types");
-    if (!types.is_array() || static_cast<int64_t>(types.size()) != c.num_hidden_layers)
-      fields.fail("layer_types", "must list one type per layer");
-    for (size_t i = 0; i < types.size(); ++i) {
-      const std::string name = types[i].is_string() ? types[i].get<std::string>() : types[i].dump();
+    const JsonCursor types = fields.at("layer_types");
+    if (static_cast<int64_t>(types.array_size()) != c.num_hidden_layers) types.fail("must list one type per layer");
+    for (size_t i = 0; i < types.array_size(); ++i) {
+      const std::string name = types.at(i).as_string();
       if (name == "sliding_attention") c.layer_types[i] = AttentionKind::kSlidingWindow;
-      else if (name != "full_attention") fields.fail("layer_types", "has unknown layer type '" + name + "'");
+      else if (name != "full_attention") types.at(i).fail("unknown layer type '" + name + "'");
     }
     return;
   }
-  const int64_t first_sliding = fields.integer_or("max_window_layers", 28);
+  const int64_t first_sliding = fields.int_or("max_window_layers", 28);
   for (int64_t i = first_sliding; i < c.num_hidden_layers; ++i) c.layer_types[i] = AttentionKind::kSlidingWindow;
 }
 
-void parse_biases(ModelConfig& c, const JsonFields& fields) {
+void parse_biases(ModelConfig& c, const JsonCursor& fields) {
   if (c.model_type == "qwen2") {
     c.qkv_bias = true;  // Qwen2Attention hard-codes biases on q, k, v and none on o
   } else if (c.model_type == "qwen3" || c.model_type == "llama") {
-    c.qkv_bias = c.o_proj_bias = fields.boolean_or("attention_bias", false);
+    c.qkv_bias = c.o_proj_bias = fields.bool_or("attention_bias", false);
   }
-  if (c.model_type == "llama") c.mlp_bias = fields.boolean_or("mlp_bias", false);
+  if (c.model_type == "llama") c.mlp_bias = fields.bool_or("mlp_bias", false);
 }
 
-void reject_unsupported(const JsonFields& fields) {
+void reject_unsupported(const JsonCursor& fields) {
   const std::string act = fields.string_or("hidden_act", "silu");
-  if (act != "silu") fields.fail("hidden_act", "is '" + act + "'; ttrl implements silu (SwiGLU) only");
+  if (act != "silu") fields.at("hidden_act").fail("is '" + act + "'; ttrl implements silu (SwiGLU) only");
   if (fields.number_or("attention_dropout", 0.0) != 0.0)
-    fields.fail("attention_dropout", "is non-zero; ttrl implements attention without dropout");
-  if (fields.has("quantization_config")) fields.fail("quantization_config", "is set; ttrl loads unquantized weights only");
+    fields.at("attention_dropout").fail("is non-zero; ttrl implements attention without dropout");
+  if (fields.has("quantization_config"))
+    fields.at("quantization_config").fail("is set; ttrl loads unquantized weights only");
   if (fields.has("partial_rotary_factor") && fields.number_or("partial_rotary_factor", 1.0) != 1.0)
-    fields.fail("partial_rotary_factor", "is not 1; ttrl implements full rotary embeddings only");
+    fields.at("partial_rotary_factor").fail("is not 1; ttrl implements full rotary embeddings only");
 }
 
 const char* architecture_name(const std::string& model_type) {
@@ -173,35 +111,35 @@ const char* architecture_name(const std::string& model_type) {
 }  // namespace
 
 ModelConfig ModelConfig::from_hf_json(const json& config, const std::string& origin) {
-  if (!config.is_object()) throw ConfigError(origin + ": expected a JSON object");
-  const JsonFields fields(config, origin);
+  const JsonCursor fields(config, origin, "$", JsonCursor::ErrorKind::kConfig);
+  fields.require_object();
   ModelConfig c;
   c.source_json = config;
   c.model_type = fields.string_or("model_type", "");
   if (kModelTypes.count(c.model_type) == 0)
-    fields.fail("model_type", "is '" + c.model_type + "'; ttrl supports qwen2, qwen3, llama and mistral");
+    fields.at("model_type").fail("is '" + c.model_type + "'; ttrl supports qwen2, qwen3, llama and mistral");
   reject_unsupported(fields);
-  c.vocab_size = fields.integer("vocab_size");
-  c.hidden_size = fields.integer("hidden_size");
-  c.intermediate_size = fields.integer("intermediate_size");
-  c.num_hidden_layers = fields.integer("num_hidden_layers");
-  c.num_attention_heads = fields.integer("num_attention_heads");
-  c.num_key_value_heads = fields.integer_or("num_key_value_heads", c.num_attention_heads);
-  if (c.num_attention_heads <= 0) fields.fail("num_attention_heads", "must be positive");
+  c.vocab_size = fields.at("vocab_size").as_int();
+  c.hidden_size = fields.at("hidden_size").as_int();
+  c.intermediate_size = fields.at("intermediate_size").as_int();
+  c.num_hidden_layers = fields.at("num_hidden_layers").as_int();
+  c.num_attention_heads = fields.at("num_attention_heads").as_int();
+  c.num_key_value_heads = fields.int_or("num_key_value_heads", c.num_attention_heads);
+  if (c.num_attention_heads <= 0) fields.at("num_attention_heads").fail("must be positive");
   // Qwen3Config's head_dim defaults to 128; the others derive it from the hidden size.
   const int64_t derived_head_dim = c.model_type == "qwen3" ? 128 : c.hidden_size / c.num_attention_heads;
-  c.head_dim = fields.integer_or("head_dim", derived_head_dim);
-  c.max_position_embeddings = fields.integer_or("max_position_embeddings", 2048);
+  c.head_dim = fields.int_or("head_dim", derived_head_dim);
+  c.max_position_embeddings = fields.int_or("max_position_embeddings", 2048);
   c.rms_norm_eps = fields.number_or("rms_norm_eps", 1e-6);
-  c.rope = parse_rope(config, fields, c.max_position_embeddings, origin);
-  c.tie_word_embeddings = fields.boolean_or("tie_word_embeddings", false);
+  c.rope = parse_rope(fields, c.max_position_embeddings);
+  c.tie_word_embeddings = fields.bool_or("tie_word_embeddings", false);
   c.qk_norm = c.model_type == "qwen3";
   parse_biases(c, fields);
-  parse_sliding_window(c, config, fields);
+  parse_sliding_window(c, fields);
   c.initializer_range = fields.number_or("initializer_range", 0.02);
-  if (fields.has("bos_token_id")) c.bos_token_id = fields.integer("bos_token_id");
-  if (fields.has("pad_token_id")) c.pad_token_id = fields.integer("pad_token_id");
-  c.eos_token_ids = fields.integer_list("eos_token_id");
+  if (fields.has("bos_token_id")) c.bos_token_id = fields.at("bos_token_id").as_int();
+  if (fields.has("pad_token_id")) c.pad_token_id = fields.at("pad_token_id").as_int();
+  if (fields.has("eos_token_id")) c.eos_token_ids = fields.at("eos_token_id").as_int_list();
   c.torch_dtype = fields.string_or("dtype", fields.string_or("torch_dtype", ""));
   c.validate();
   return c;
@@ -210,27 +148,20 @@ ModelConfig ModelConfig::from_hf_json(const json& config, const std::string& ori
 ModelConfig ModelConfig::load(const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string config_path = (fs::path(dir) / "config.json").string();
-  json config;
-  try {
-    config = json::parse(read_text_file(config_path));
-  } catch (const json::parse_error& e) {
-    throw IoError(config_path + ": invalid JSON: " + e.what());
-  }
-  ModelConfig c = from_hf_json(config, config_path);
+  ModelConfig c = from_hf_json(JsonCursor::parse(read_text_file(config_path), config_path), config_path);
   const std::string generation_path = (fs::path(dir) / "generation_config.json").string();
   if (fs::exists(generation_path)) {
-    json generation;
-    try {
-      generation = json::parse(read_text_file(generation_path));
-    } catch (const json::parse_error& e) {
-      throw IoError(generation_path + ": invalid JSON: " + e.what());
+    const json generation = JsonCursor::parse(read_text_file(generation_path), generation_path);
+    const JsonCursor fields(generation, generation_path, "$", JsonCursor::ErrorKind::kConfig);
+    fields.require_object();
+    if (fields.has("eos_token_id")) {
+      const std::vector<int64_t> ids = fields.at("eos_token_id").as_int_list();
+      if (!ids.empty()) c.eos_token_ids = ids;
     }
-    if (!generation.is_object()) throw IoError(generation_path + ": expected a JSON object");
-    const JsonFields fields(generation, generation_path);
-    const std::vector<int64_t> eos = fields.integer_list("eos_token_id");
-    if (!eos.empty()) c.eos_token_ids = eos;
     for (int64_t id : c.eos_token_ids)
-      if (id < 0 || id >= c.vocab_size) fields.fail("eos_token_id", "has id " + std::to_string(id) + " outside the vocabulary");
+      if (id < 0 || id >= c.vocab_size)
+        fields.fail("eos_token_id " + std::to_string(id) + " is outside the vocabulary (" +
+                    std::to_string(c.vocab_size) + " tokens)");
   }
   return c;
 }

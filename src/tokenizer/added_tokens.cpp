@@ -1,6 +1,6 @@
 #include "tokenizer/added_tokens.hpp"
 
-#include "tokenizer/json_cursor.hpp"
+#include "ttrl/core/json_cursor.hpp"
 #include "tokenizer/unicode_delta.hpp"
 #include "tokenizer/utf8.hpp"
 

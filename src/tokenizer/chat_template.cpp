@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <regex>
 
-#include "tokenizer/json_cursor.hpp"
+#include "ttrl/core/json_cursor.hpp"
 #include "tokenizer/utf8.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "tokenizer/hf_tokenizer.hpp"
-#include "tokenizer/json_cursor.hpp"
+#include "ttrl/core/json_cursor.hpp"
 #include "tokenizer/loaders.hpp"
 #include "ttrl/core/files.hpp"
 
@@ -41,11 +41,7 @@ std::optional<int64_t> configured_token(const Tokenizer& tokenizer, const JsonCu
 /// generation_config.json ids: an integer or a list of integers.
 std::vector<int64_t> configured_ids(const JsonCursor& config, const std::string& key) {
   const auto node = config.find(key);
-  if (!node) return {};
-  if (!node->json().is_array()) return {node->as_int()};
-  std::vector<int64_t> ids;
-  for (size_t i = 0; i < node->array_size(); ++i) ids.push_back(node->at(i).as_int());
-  return ids;
+  return node ? node->as_int_list() : std::vector<int64_t>{};
 }
 
 std::optional<int64_t> first_special_named(const Tokenizer& tokenizer, const std::vector<std::string>& names) {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "tokenizer/hf_tokenizer.hpp"
-#include "tokenizer/json_cursor.hpp"
+#include "ttrl/core/json_cursor.hpp"
 #include "tokenizer/loaders.hpp"
 #include "ttrl/core/files.hpp"
 
