@@ -15,12 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-json summary_json(const eval::Summary& s, int64_t k) {
-  return {{fmt::format("avg@{}", k), s.avg_at_k}, {fmt::format("maj@{}", k), s.maj_at_k},
-          {fmt::format("pass@{}", k), s.pass_at_k}, {"mean_response_tokens", s.mean_length},
-          {"no_answer_percent", s.no_answer_share}};
-}
-
 /// "+12.3 (+45%)": the absolute change in points and, when the base is not 0, the relative change.
 std::string delta_text(double value, double base) {
   std::string out = fmt::format("{:+.1f}", value - base);
@@ -74,8 +68,8 @@ std::string utc_date() {
 
 json results_json(const DemoResult& r, const DemoOptions& o, const DemoScale& s) {
   json out;
-  out["base"] = summary_json(r.base, r.k);
-  for (const auto& [key, summary] : r.methods) out[key] = summary_json(summary, r.k);
+  out["base"] = eval::summary_json(r.base, r.k);
+  for (const auto& [key, summary] : r.methods) out[key] = eval::summary_json(summary, r.k);
   out["settings"] = {{"mode", s.mode},
                      {"seed", o.seed},
                      {"test_problems", s.test_problems},

@@ -24,6 +24,9 @@ std::string task_for(const std::string& requested, const std::string& path) {
   return name.find("GPQA") != std::string::npos ? "choice" : "math";
 }
 
+
+}  // namespace
+
 json summary_json(const Summary& s, int64_t k) {
   return {{"problems", s.problems},
           {fmt::format("avg@{}", k), s.avg_at_k},
@@ -32,8 +35,6 @@ json summary_json(const Summary& s, int64_t k) {
           {"mean_response_tokens", s.mean_length},
           {"no_answer_percent", s.no_answer_share}};
 }
-
-}  // namespace
 
 Summary summarize(const std::vector<const ProblemResult*>& problems, int64_t k) {
   Summary s;

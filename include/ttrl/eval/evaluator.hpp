@@ -65,6 +65,10 @@ DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config,
 
 Summary summarize(const std::vector<const ProblemResult*>& problems, int64_t k);
 
+/// The one JSON form of a Summary, used by results.json of `ttrl eval` and of `ttrl demo`:
+/// {"problems", "avg@k", "maj@k", "pass@k", "mean_response_tokens", "no_answer_percent"}.
+nlohmann::json summary_json(const Summary& summary, int64_t k);
+
 /// results.json content: settings, per dataset the summary, levels and per-problem answers/correctness/label.
 nlohmann::json to_json(const std::vector<DatasetResult>& results, const EvalSettings& settings, const std::string& model);
 
