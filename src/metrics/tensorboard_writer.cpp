@@ -18,7 +18,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "metrics/crc32c.hpp"
+#include "core/crc32c.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/metrics/metric_sinks.hpp"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/crc32c.hpp"
+#include "core/crc32c.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
 #include "ttrl/metrics/metric_sinks.hpp"
@@ -20,6 +20,7 @@
 namespace {
 namespace fs = std::filesystem;
 using namespace ttrl::metrics;
+using ttrl::masked_crc32c;
 using nlohmann::json;
 
 /// A fresh directory under the system temp dir, removed at the end of the test.
@@ -56,21 +57,6 @@ uint64_t read_le(const std::string& bytes, size_t at, int n) {
   uint64_t value = 0;
   for (int i = 0; i < n; ++i) value |= uint64_t{static_cast<uint8_t>(bytes.at(at + i))} << (8 * i);
   return value;
-}
-
-// ---------------------------------------------------------------------------------------------------- CRC32C
-
-TEST(Crc32c, KnownVectors) {
-  EXPECT_EQ(crc32c("123456789"), 0xE3069283u);
-  EXPECT_EQ(crc32c(""), 0u);
-  // RFC 3720 (iSCSI) B.4: 32 zero bytes and 32 0xFF bytes.
-  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);
-  EXPECT_EQ(crc32c(std::string(32, '\xFF')), 0x62A8AB43u);
-}
-
-TEST(Crc32c, MaskRotatesAndAddsConstant) {
-  const uint32_t crc = 0xE3069283u;
-  EXPECT_EQ(masked_crc32c("123456789"), ((crc >> 15) | (crc << 17)) + 0xa282ead8u);
 }
 
 // ---------------------------------------------------------------------------------------------------- JSONL
