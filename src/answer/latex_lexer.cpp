@@ -3,29 +3,20 @@
 #include <iterator>
 
 #include "answer/latex_ast.hpp"
+#include "answer/latex_commands.hpp"
 #include "answer/text_scan.hpp"
 
 namespace ttrl::answer::detail {
 namespace {
 
-constexpr std::string_view kBareFunctions[] = {"arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sin", "cos",
-                                               "tan",    "sec",    "csc",    "cot",  "log",  "ln",   "exp", "sqrt"};
+// Bare words read as a constant (function names are LatexRole::kBareFunction of the command table).
 constexpr std::string_view kBareConstants[] = {"infinity", "infty", "inf", "pi"};
-constexpr std::string_view kSpacingCommands[] = {"quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"};
 constexpr std::string_view kSymbols = "+-*/^_()[]{}|,;:=<>!'&.";
 
 bool has_vowel(std::string_view run) {
   for (char c : run) {
     const char l = lower_ascii(c);
     if (l == 'a' || l == 'e' || l == 'i' || l == 'o' || l == 'u') return true;
-  }
-  return false;
-}
-
-template <std::size_t N>
-bool in_list(const std::string_view (&list)[N], std::string_view name) {
-  for (std::string_view item : list) {
-    if (item == name) return true;
   }
   return false;
 }
@@ -76,15 +67,16 @@ class Lexer {
     }
     if (!is_ascii_alpha(next)) {
       i_ += 2;
-      if (next == ',' || next == ';' || next == ':' || next == '!' || next == ' ' || next == '>') return;
-      push(TokenKind::kCommand, start, 2, s_.substr(start + 1, 1));
+      const std::string_view name = s_.substr(start + 1, 1);
+      if (latex_command_has(name, LatexRole::kSpacing)) return;  // \, \; \: \! "\ " \>
+      push(TokenKind::kCommand, start, 2, name);
       return;
     }
     std::size_t end = i_ + 1;
     while (end < s_.size() && is_ascii_alpha(s_[end])) ++end;
     const std::string_view name = s_.substr(i_ + 1, end - i_ - 1);
     i_ = end;
-    if (in_list(kSpacingCommands, name)) return;
+    if (latex_command_has(name, LatexRole::kLexerSpacing)) return;
     push(TokenKind::kCommand, start, end - start, name);
   }
 
@@ -118,15 +110,16 @@ class Lexer {
       i_ = end;
       return;
     }
-    if (in_list(kBareFunctions, lower) || in_list(kBareConstants, lower)) {
+    if (latex_command_has(lower, LatexRole::kBareFunction) || in_list(kBareConstants, lower)) {
       push(TokenKind::kFunction, start, run.size(), run);
       i_ = end;
       return;
     }
-    for (std::string_view f : kBareFunctions) {  // "sinx": sin, then x
-      if (lower.size() > f.size() && lower.size() <= f.size() + 2 && lower.compare(0, f.size(), f) == 0) {
-        push(TokenKind::kFunction, start, f.size(), run.substr(0, f.size()));
-        i_ = start + f.size();
+    // "sinx", "sinhxy": a function name followed by one or two letters; the longest name wins ("sinhx" is sinh, x).
+    for (std::size_t n = lower.size() - 1; n + 2 >= lower.size() && n > 0; --n) {
+      if (latex_command_has(std::string_view(lower).substr(0, n), LatexRole::kBareFunction)) {
+        push(TokenKind::kFunction, start, n, run.substr(0, n));
+        i_ = start + n;
         return;
       }
     }

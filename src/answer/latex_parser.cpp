@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "answer/latex_ast.hpp"
+#include "answer/latex_commands.hpp"
 #include "answer/text_scan.hpp"
 
 namespace ttrl::answer::detail {
@@ -18,34 +19,10 @@ namespace {
 
 struct ParseFailure {};
 
-constexpr std::string_view kFunctionNames[] = {
-    "sin",    "cos",  "tan",  "sec",  "csc",  "cot",  "arcsin", "arccos", "arctan", "arcsec", "arccsc",
-    "arccot", "sinh", "cosh", "tanh", "coth", "sech", "csch",   "ln",     "log",    "lg",     "exp"};
-constexpr std::string_view kGreek[] = {
-    "alpha",  "beta",    "gamma",  "delta",   "epsilon", "varepsilon", "zeta",  "eta",    "theta", "vartheta",
-    "iota",   "kappa",   "lambda", "mu",      "nu",      "xi",         "rho",   "varrho", "sigma", "varsigma",
-    "tau",    "upsilon", "phi",    "varphi",  "chi",     "psi",        "omega", "Gamma",  "Delta", "Theta",
-    "Lambda", "Xi",      "Sigma",  "Upsilon", "Phi",     "Psi",        "Omega", "ell"};
-constexpr std::string_view kDecorations[] = {"overline",      "bar",       "hat",      "widehat", "vec",
-                                             "tilde",         "widetilde", "dot",      "ddot",    "overrightarrow",
-                                             "overleftarrow", "underline", "mathring", "check",   "breve"};
+// Environment names of \begin{...} read as a matrix (names, not commands: not in the command table).
 constexpr std::string_view kMatrixEnvironments[] = {"matrix",  "pmatrix", "bmatrix",     "Bmatrix",
                                                     "vmatrix", "Vmatrix", "smallmatrix", "array"};
-// Commands that never start an operand (operators, relations, closers, punctuation).
-constexpr std::string_view kNonOperandCommands[] = {
-    "cdot",       "times",      "div",     "ast",   "pm",    "mp",    "le",       "ge",       "ne",
-    "lt",         "gt",         "approx",  "in",    "notin", "cup",   "cap",      "setminus", "to",
-    "rightarrow", "Rightarrow", "implies", "iff",   "equiv", "sim",   "%",        "}",        "{",
-    "|",          "end",        "rfloor",  "rceil", "colon", "ldots", "cdots",    "dots",     "emptyset",
-    "varnothing", "circ",       "wedge",   "vee",   "land",  "lor",   "subset",   "subseteq", "supset",
-    "supseteq",   "forall",     "exists",  "neg",   "cdotp", "mid",   "parallel", "perp",     "degree"};
-
-template <std::size_t N>
-bool in_list(const std::string_view (&list)[N], std::string_view name) {
-  return std::find(std::begin(list), std::end(list), name) != std::end(list);
-}
-
-bool is_function_name(std::string_view name) { return in_list(kFunctionNames, name); }
+bool is_function_name(std::string_view name) { return latex_command_has(name, LatexRole::kFunction); }
 
 class Parser {
  public:
@@ -237,7 +214,7 @@ class Parser {
       case TokenKind::kFunction:
         return true;
       case TokenKind::kCommand:
-        return !in_list(kNonOperandCommands, t.text);
+        return !latex_command_has(t.text, LatexRole::kNonOperand);
       case TokenKind::kSymbol:
         return is_symbol(t, '(') || is_symbol(t, '[') || is_symbol(t, '{') || (is_symbol(t, '|') && abs_depth_ == 0);
       default:
@@ -509,7 +486,7 @@ class Parser {
       }
       return make_variable(base + "_" + sub);
     }
-    if (t->kind == TokenKind::kCommand && in_list(kGreek, t->text)) {
+    if (t->kind == TokenKind::kCommand && latex_command_has(t->text, LatexRole::kGreek)) {
       ++pos_;
       return make_variable(base + "_\\" + std::string(t->text));
     }
@@ -521,7 +498,7 @@ class Parser {
       const Token& s = toks_[i];
       if (s.kind == TokenKind::kNumber || (s.kind == TokenKind::kLetter && !is_bound(std::string(s.text)))) {
         name += s.text;
-      } else if (s.kind == TokenKind::kCommand && in_list(kGreek, s.text)) {
+      } else if (s.kind == TokenKind::kCommand && latex_command_has(s.text, LatexRole::kGreek)) {
         name += "\\";
         name += s.text;
       } else if (s.kind == TokenKind::kWord) {
@@ -568,8 +545,8 @@ class Parser {
     if (name == "lfloor" || name == "lceil") return floor_or_ceil(name == "lfloor");
     if (name == "begin") return environment();
     if (name == "boxed" || name == "fbox") return macro_argument();
-    if (in_list(kNonOperandCommands, name) || !is_ascii_alpha(name[0])) fail();  // \" \# \& ...
-    if (in_list(kDecorations, name)) return decorated(name);
+    if (latex_command_has(name, LatexRole::kNonOperand) || !is_ascii_alpha(name[0])) fail();  // \" \# \& ...
+    if (latex_command_has(name, LatexRole::kDecoration)) return decorated(name);
     std::string variable = "\\" + std::string(name);  // Greek letters and unknown commands are symbols
     if (at_symbol('_')) {
       ++pos_;
@@ -667,7 +644,7 @@ class Parser {
         const Token& var = toks_[first];
         if (var.kind == TokenKind::kLetter) {
           index = std::string(var.text);
-        } else if (var.kind == TokenKind::kCommand && in_list(kGreek, var.text)) {
+        } else if (var.kind == TokenKind::kCommand && latex_command_has(var.text, LatexRole::kGreek)) {
           index = "\\" + std::string(var.text);
         } else {
           fail();

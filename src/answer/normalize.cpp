@@ -2,8 +2,8 @@
 #include "answer/normalize.hpp"
 
 #include <algorithm>
-#include <iterator>
 
+#include "answer/latex_commands.hpp"
 #include "answer/text_scan.hpp"
 
 namespace ttrl::answer::detail {
@@ -56,37 +56,6 @@ constexpr Replacement kUnicodeMath[] = {
     {"\xE2\x80\xB2", "'"},
 };
 
-// Command names that are collapsed from "\\name" to "\name" (doubly escaped LaTeX).
-constexpr std::string_view kKnownCommands[] = {
-    "frac",         "dfrac",  "tfrac",  "cfrac",        "sqrt",       "left",     "right",  "boxed",  "fbox",
-    "text",         "textbf", "textit", "textrm",       "textnormal", "mbox",     "mathrm", "mathbf", "mathit",
-    "operatorname", "pi",     "infty",  "le",           "leq",        "ge",       "geq",    "ne",     "neq",
-    "lt",           "gt",     "cdot",   "times",        "div",        "pm",       "mp",     "in",     "cup",
-    "cap",          "sin",    "cos",    "tan",          "sec",        "csc",      "cot",    "log",    "ln",
-    "exp",          "circ",   "begin",  "end",          "quad",       "qquad",    "approx", "dots",   "ldots",
-    "cdots",        "alpha",  "beta",   "gamma",        "delta",      "theta",    "lambda", "mu",     "sigma",
-    "phi",          "omega",  "binom",  "dbinom",       "tbinom",     "sum",      "prod",   "int",    "emptyset",
-    "varnothing",   "angle",  "degree", "displaystyle", "leqslant",   "geqslant", "infty",  "arcsin", "arccos",
-    "arctan",       "sinh",   "cosh",   "tanh",
-};
-
-// Commands dropped with no trace (layout only).
-constexpr std::string_view kLayoutCommands[] = {
-    "left",      "right",       "middle", "bigl",     "bigr",  "Bigl",  "Bigr",  "big",
-    "Big",       "bigg",        "Bigg",   "biggl",    "biggr", "Biggl", "Biggr", "displaystyle",
-    "textstyle", "scriptstyle", "limits", "nolimits", "rm",    "bf",    "it"};
-// Spacing commands, replaced by one space.
-constexpr std::string_view kSpacingCommands[] = {
-    ",", ";", ":", "!", ">", " ", "enspace", "thinspace", "medspace", "thickspace", "negthinspace", "quad", "qquad"};
-// Commands whose braced argument is dropped with them.
-constexpr std::string_view kInvisibleCommands[] = {"hspace", "vspace", "phantom", "hphantom", "vphantom", "label"};
-// Text-mode commands: their argument is prose (units, words, connectors).
-constexpr std::string_view kTextCommands[] = {"text",       "textbf", "textit", "textrm", "textsf", "texttt",
-                                              "textnormal", "textup", "mbox",   "hbox",   "emph"};
-// Math font commands: their argument is math ("\mathrm{e}" is e).
-constexpr std::string_view kFontCommands[] = {"mathrm", "mathbf",   "mathit",     "mathsf", "mathtt",       "mathcal",
-                                              "mathbb", "mathfrak", "boldsymbol", "bm",     "operatorname", "mathop"};
-
 // Units dropped at the end of an answer after a number (multi-letter ones compare case-insensitively).
 constexpr std::string_view kUnitWords[] = {
     "square", "sq",      "cubic",  "cu",      "cm",       "mm",      "km",     "meters", "meter",   "metres",
@@ -101,11 +70,6 @@ constexpr std::string_view kUnitWords[] = {
 };
 // Single-letter units, dropped only right after a digit ("3s", "5 m").
 constexpr std::string_view kUnitLetters[] = {"m", "s", "g", "h", "l"};
-
-template <std::size_t N>
-bool contains(const std::string_view (&list)[N], std::string_view name) {
-  return std::find(std::begin(list), std::end(list), name) != std::end(list);
-}
 
 bool ends_with_value(std::string_view out) {
   const std::string_view t = trim(out);
@@ -251,12 +215,12 @@ std::string strip_layout(std::string_view s, int depth = 0) {
       i = after;
       continue;
     }
-    if (contains(kLayoutCommands, name)) {
+    if (latex_command_has(name, LatexRole::kLayout)) {
       i = after;
       if ((name == "left" || name == "right") && i < s.size() && s[i] == '.') ++i;  // invisible delimiter
       continue;
     }
-    if (contains(kSpacingCommands, name)) {
+    if (latex_command_has(name, LatexRole::kSpacing)) {
       out.push_back(' ');
       i = after;
       continue;
@@ -272,7 +236,7 @@ std::string strip_layout(std::string_view s, int depth = 0) {
       i += 5;
       continue;
     }
-    if (contains(kInvisibleCommands, name) && after < s.size() && s[after] == '{') {
+    if (latex_command_has(name, LatexRole::kInvisible) && after < s.size() && s[after] == '{') {
       const std::size_t close = matching_brace(s, after);
       i = close == kNotFound ? s.size() : close + 1;
       continue;
@@ -305,8 +269,8 @@ std::string unwrap_text_commands(std::string_view s, int depth = 0) {
     }
     const std::string_view name = command_at(s, i);
     const std::size_t after = i + 1 + name.size();
-    const bool text_command = contains(kTextCommands, name);
-    const bool font_command = contains(kFontCommands, name);
+    const bool text_command = latex_command_has(name, LatexRole::kText);
+    const bool font_command = latex_command_has(name, LatexRole::kFont);
     if (!(text_command || font_command) || after >= s.size()) {
       out.append(s.substr(i, std::max<std::size_t>(after - i, 1)));
       i = std::max(after, i + 1);
@@ -649,7 +613,7 @@ std::string collapse_escaped_commands(std::string_view s) {
     std::size_t letters = run;
     while (letters < s.size() && is_ascii_alpha(s[letters])) ++letters;
     const std::string_view name = s.substr(run, letters - run);
-    if (backslashes == 2 && !name.empty() && contains(kKnownCommands, name)) {
+    if (backslashes == 2 && !name.empty() && latex_command_has(name, LatexRole::kUnescape)) {
       out.push_back('\\');
     } else {
       out.append(s.substr(i, backslashes));
