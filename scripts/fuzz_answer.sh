@@ -30,7 +30,8 @@ rm -rf "$out/corpus" && mkdir -p "$out/corpus"
 # Compile (incrementally: an object is rebuilt when its source or any answer header is newer).
 objects=()
 newest_header="$(ls -t "$root"/include/ttrl/answer/*.hpp "$root"/src/answer/*.hpp | head -1)"
-for src in "$root"/src/answer/*.cpp "$root/tests/fuzz/fuzz_answer.cpp"; do
+# grade_jsonl reads its input with core's JSONL reader (src/core/jsonl.cpp, which formats with fmt).
+for src in "$root"/src/answer/*.cpp "$root/src/core/jsonl.cpp" "$root/tests/fuzz/fuzz_answer.cpp"; do
   obj="$out/obj/$(basename "${src%.cpp}").o"
   objects+=("$obj")
   if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
@@ -40,7 +41,7 @@ for src in "$root"/src/answer/*.cpp "$root/tests/fuzz/fuzz_answer.cpp"; do
   fi
 done
 wait
-"$cxx" "${flags[@]}" -fsanitize=fuzzer "${objects[@]}" -o "$out/fuzz_answer"
+"$cxx" "${flags[@]}" -fsanitize=fuzzer "${objects[@]}" -lfmt -o "$out/fuzz_answer"
 
 # Seeds: the checked-in ones, and each line of the public grader corpus (its texts are real model output).
 seed_dirs=("$root/tests/fuzz/seeds")

@@ -61,6 +61,7 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
   auto* tiny = cmd->add_flag("--tiny", cli->tiny, "seconds: exercises every step with toy sizes (for tests; no effect to see)");
   quick->excludes(tiny);
   cmd->add_option("--output", cli->options.output_dir, "output directory")->capture_default_str();
+  cmd->add_flag("--overwrite", cli->options.overwrite, "write into --output even if ttrl demo did not write it");
   cmd->add_option("--seed", cli->options.seed, "seed of the task, the model and every sampling stream")->capture_default_str();
   cmd->add_option("--set", cli->options.overrides, "override a key of the RL runs' configs, e.g. --set trainer.lr=1e-3")
       ->type_name("KEY=VALUE")

@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/output_guard.hpp"
 #include "ttrl/eval/evaluator.hpp"
 
 namespace ttrl::cli {
@@ -13,6 +14,7 @@ namespace {
 struct EvalCli {
   ConfigOptions config;
   std::string model, tokenizer, chat_template, device, dtype, output;
+  bool overwrite = false;
   std::vector<std::string> data, tables;
   eval::EvalSettings settings;
 };
@@ -44,13 +46,14 @@ int run_eval(const EvalCli& cli, const CLI::App& cmd) {
   const std::vector<std::string> files = cli.data.empty() ? config.eval.files : cli.data;
   if (files.empty()) throw ConfigError("eval: no data: give --data FILE (repeatable) or eval.files in the config");
   const eval::EvalSettings settings = settings_from(config, cli, cmd);
+  const std::string output = cli.output.empty() ? config.eval.output : cli.output;
+  check_output_file(output, cli.output.empty() ? "eval.output" : "--output", cli.overwrite, eval::is_results_json);
   auto policy = rollout::load_policy(config);
   std::vector<eval::DatasetResult> results;
   for (const auto& file : files) {
     spdlog::info("evaluating {} (k = {}, temperature {}, top-p {})", file, settings.k, settings.temperature, settings.top_p);
     results.push_back(eval::evaluate_dataset(policy, config, file, settings));
   }
-  const std::string output = cli.output.empty() ? config.eval.output : cli.output;
   const std::string model_name = config.model.path.empty() ? "random-init" : config.model.path;
   write_file_atomic(output, eval::to_json(results, settings, model_name).dump(2) + "\n");
   std::cout << eval::markdown_table(results);
@@ -85,6 +88,7 @@ void add_eval_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--limit", cli->settings.limit, "first N problems of each file (0 = all)")->capture_default_str();
   cmd->add_option("--max-batch", cli->settings.max_batch_sequences, "sequences decoded together; 0 = automatic");
   cmd->add_option("--output", cli->output, "results file (default: eval.output, results.json)");
+  cmd->add_flag("--overwrite", cli->overwrite, "replace the results file even if it is not an earlier ttrl eval result");
   cmd->add_option("--tokenizer", cli->tokenizer, "tokenizer file or directory (default: the model directory)");
   cmd->add_option("--chat-template", cli->chat_template, "prompt template (default: detected)");
   cmd->add_option("--device", cli->device, "auto | cpu | cuda | cuda:N");

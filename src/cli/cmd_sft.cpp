@@ -3,6 +3,7 @@
 
 #include "cli/command.hpp"
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/output_guard.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/policy.hpp"
@@ -15,11 +16,13 @@ namespace {
 struct SftCli {
   ConfigOptions config;
   std::string data, output, metrics, solution_key = "solution";
+  bool overwrite = false;
   train::SftOptions options;
 };
 
 int run_sft_command(const SftCli& cli) {
   const RunConfig config = load_run_config(cli.config);
+  claim_output_dir(cli.output, {"sft", "--output", cli.overwrite});
   auto policy = rollout::load_policy(config);
   const auto records = data::load_dataset(cli.data, config.data.prompt_key, config.data.answer_key);
   const auto examples = train::make_sft_examples(policy, config, records, cli.solution_key);
@@ -33,7 +36,8 @@ int run_sft_command(const SftCli& cli) {
   });
   model::SaveOptions save;
   save.tokenizer_source_dir = policy.tokenizer_files_dir();
-  model::save_pretrained(*policy.model, cli.output, save);
+  model::save_pretrained(*policy.model, cli.output, save);  // replaces the directory: mark it again
+  mark_output_dir(cli.output, "sft");
   spdlog::info("done: loss {:.4f} -> {:.4f}; checkpoint {}", result.losses.front(), result.losses.back(), cli.output);
   return 0;
 }
@@ -53,6 +57,7 @@ void add_sft_command(CLI::App& app, CommandSlot& slot) {
   add_config_options(cmd, cli->config, /*config_required=*/false);
   cmd->add_option("--data", cli->data, "training records (prompt + solution)")->required();
   cmd->add_option("--output", cli->output, "checkpoint directory to write (Hugging Face format)")->required();
+  cmd->add_flag("--overwrite", cli->overwrite, "replace --output even if ttrl sft did not write it");
   cmd->add_option("--solution-key", cli->solution_key, "record field holding the worked solution")->capture_default_str();
   cmd->add_option("--steps", cli->options.steps, "optimizer steps")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", cli->options.batch_size, "examples per step")->capture_default_str()->check(CLI::PositiveNumber);

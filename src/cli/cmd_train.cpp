@@ -41,13 +41,17 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
       "  ttrl train -c run.yaml --resume                        continue from the newest complete checkpoint");
   auto options = std::make_shared<ConfigOptions>();
   auto resume = std::make_shared<bool>(false);
+  auto overwrite = std::make_shared<bool>(false);
   add_config_options(cmd, *options, /*config_required=*/true);
   cmd->add_flag("--resume", *resume, "continue from the newest complete checkpoint under trainer.output_dir");
-  cmd->callback([&slot, options, resume] {
-    slot.run = [options, resume] {
+  cmd->add_flag("--overwrite", *overwrite,
+                "write into trainer.output_dir even if it holds files that ttrl train did not write");
+  cmd->callback([&slot, options, resume, overwrite] {
+    slot.run = [options, resume, overwrite] {
       const RunConfig config = load_run_config(*options);
       train::TrainOptions train_options;
       train_options.resume = *resume;
+      train_options.overwrite = *overwrite;
       train_options.evaluate = periodic_evaluation(config);
       const auto result = train::run_training(config, train_options);
       spdlog::info("done: {} steps; final checkpoint {}", result.steps, result.final_checkpoint);

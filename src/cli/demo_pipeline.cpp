@@ -8,6 +8,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/output_guard.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/policy.hpp"
@@ -151,6 +152,7 @@ eval::Summary run_method(const Method& m, const DemoScale& s, const DemoOptions&
                config.trainer.total_steps, s.test_problems, m.reward, m.uses_labels ? " (uses the true answers)" : " (no labels)");
   std::optional<eval::DatasetResult> last;
   train::TrainOptions options;
+  options.overwrite = o.overwrite;
   options.evaluate = [&](rollout::Policy& policy, int64_t step) {
     // Step 0 is the base checkpoint under the same sampling seed: its evaluation is the base's, already known.
     if (step == 0) return curve_point(base, config.eval.k);
@@ -215,7 +217,7 @@ const std::vector<Method>& demo_methods() {
 
 DemoResult run_demo(const DemoOptions& o, const DemoScale& s) {
   const fs::path dir(o.output_dir);
-  fs::create_directories(dir);
+  claim_output_dir(o.output_dir, {"demo", "--output", o.overwrite});
   DemoResult out;
   out.k = s.eval_k;
   out.machine = model::cpu_code_paths();

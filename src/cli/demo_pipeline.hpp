@@ -61,6 +61,7 @@ struct DemoOptions {
   std::vector<std::string> overrides;    ///< `--set` keys applied to the config of every RL run
   bool plots = true;
   bool progress_bar = true;
+  bool overwrite = false;                ///< --overwrite: write into an --output that ttrl demo did not write
 };
 
 /// One test-time training method of the comparison.

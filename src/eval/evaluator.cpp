@@ -8,6 +8,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/json_cursor.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/rollout/sampler.hpp"
 
@@ -172,6 +173,12 @@ std::string markdown_table(const std::vector<DatasetResult>& results) {
   return out;
 }
 
+bool is_results_json(const std::string& text) {
+  const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("settings") && j["settings"].is_object() && j.contains("datasets") &&
+         j["datasets"].is_array();
+}
+
 std::string comparison_table(const std::vector<std::string>& results_files) {
   if (results_files.empty() || results_files.size() > 2) throw Error("comparison_table: give one or two results files");
   struct Column {
@@ -181,19 +188,21 @@ std::string comparison_table(const std::vector<std::string>& results_files) {
   std::vector<std::string> models;
   std::vector<Column> columns;
   for (const auto& file : results_files) {
-    json j;
-    try {
-      j = json::parse(read_text_file(file));
-    } catch (const json::exception& e) {
-      throw IoError("'" + file + "' is not a results.json: " + e.what());
-    }
-    models.push_back(j.value("model", file));
-    const int64_t k = j.at("settings").at("k").get<int64_t>();
-    for (const auto& d : j.at("datasets")) {
-      const std::string name = d.at("name").get<std::string>();
+    const std::string text = read_text_file(file);
+    if (!is_results_json(text))
+      throw IoError("'" + file + "' is not a results file of `ttrl eval` (a JSON object with \"settings\" and "
+                    "\"datasets\")");
+    const json document = json::parse(text);
+    const JsonCursor root(document, file);
+    models.push_back(root.string_or("model", file));
+    const int64_t k = root.at("settings").at("k").as_int();
+    const JsonCursor datasets = root.at("datasets");
+    for (size_t i = 0; i < datasets.array_size(); ++i) {
+      const JsonCursor d = datasets.at(i);
+      const std::string name = d.at("name").as_string();
       auto it = std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.name == name; });
       if (it == columns.end()) it = columns.insert(columns.end(), Column{name, {}});
-      it->values.push_back(d.at("summary").at(fmt::format("avg@{}", k)).get<double>());
+      it->values.push_back(d.at("summary").at(fmt::format("avg@{}", k)).as_number());
     }
   }
   std::string out = "| model |";

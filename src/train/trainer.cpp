@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/output_guard.hpp"
 #include "ttrl/core/progress.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
@@ -22,6 +23,7 @@
 #include "ttrl/train/losses.hpp"
 #include "ttrl/metrics/metric_sinks.hpp"
 #include "ttrl/train/policy_batch.hpp"
+#include "ttrl/train/policy_update.hpp"
 
 namespace ttrl::train {
 namespace {
@@ -34,24 +36,6 @@ struct Prompt {
   std::string question;
   std::optional<std::string> gold;
   std::vector<int64_t> ids;
-};
-
-/// Running means of named values (metrics averaged over groups, micro-batches or optimizer steps).
-class MeanAccumulator {
- public:
-  void add(const std::string& key, double value, double weight = 1.0) {
-    if (!std::isfinite(value)) return;
-    auto& [sum, total] = sums_[key];
-    sum += value * weight;
-    total += weight;
-  }
-  void write_to(std::map<std::string, double>& out, const std::string& prefix = "") const {
-    for (const auto& [key, st] : sums_)
-      if (st.second > 0) out[prefix + key] = st.first / st.second;
-  }
-
- private:
-  std::map<std::string, std::pair<double, double>> sums_;
 };
 
 /// Training prompts in the order step s consumes them: positions [s * per_step, (s + 1) * per_step) of the
@@ -116,6 +100,7 @@ class Trainer {
   Trainer(const RunConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
 
   TrainResult run() {
+    claim_output_dir();
     policy_ = rollout::load_policy(config_);
     prompts_ = load_prompts(config_, policy_);
     reward_ = reward::make_reward(config_.reward);
@@ -165,9 +150,24 @@ class Trainer {
     // One optimizer step per mini-batch of each training step and PPO epoch.
     const int64_t per_step = config_.algorithm.ppo_epochs *
                              ((config_.trainer.prompts_per_step + config_.algorithm.mini_batch_prompts - 1) / config_.algorithm.mini_batch_prompts);
-    o.schedule = {config_.trainer.lr, total_steps_ * per_step, config_.trainer.warmup_ratio, config_.trainer.min_lr_ratio,
+    schedule_steps_ = total_steps_ * per_step;
+    o.schedule = {config_.trainer.lr, schedule_steps_, config_.trainer.warmup_ratio, config_.trainer.min_lr_ratio,
                   config_.trainer.lr_schedule};
     optimizer_ = std::make_unique<Optimizer>(policy_.model->parameters(), o);
+  }
+
+  /// Before anything is loaded: trainer.output_dir must be new, empty or an earlier `ttrl train` output (or
+  /// --overwrite), writable, and its checkpoints/ a directory, so that a bad output fails now and not at the first save.
+  void claim_output_dir() {
+    const std::string& dir = config_.trainer.output_dir;
+    // A directory holding a complete checkpoint is a training output even without the marker (copied checkpoints).
+    ttrl::claim_output_dir(dir, {"train", "trainer.output_dir", options_.overwrite,
+                                 [](const std::string& d) { return latest_checkpoint(d).has_value(); }});
+    const std::filesystem::path checkpoints = std::filesystem::path(dir) / "checkpoints";
+    std::error_code ec;
+    if (std::filesystem::exists(checkpoints, ec) && !std::filesystem::is_directory(checkpoints, ec))
+      throw IoError(fmt::format("trainer.output_dir: '{}' is not a directory, so no checkpoint can be saved there; "
+                                "move it away or choose another trainer.output_dir", checkpoints.string()));
   }
 
   /// A frozen copy of the initial weights for the KL term (only when kl_coef > 0).
@@ -184,7 +184,7 @@ class Trainer {
       spdlog::warn("--resume: no complete checkpoint under {}/checkpoints; starting from step 0", config_.trainer.output_dir);
       return;
     }
-    state_ = load_checkpoint(*dir, policy_, *optimizer_);
+    state_ = load_checkpoint(*dir, policy_, *optimizer_, {total_steps_, schedule_steps_, config_.trainer.max_bad_steps});
     state_.total_steps = total_steps_;
     spdlog::info("resumed from {} (step {})", *dir, state_.step);
   }
@@ -313,81 +313,31 @@ class Trainer {
     return batch;
   }
 
-  /// Mini-batches of mini_batch_prompts prompts; each is one optimizer step whose gradient is accumulated over
-  /// micro-batches, with loss normalisers taken over the whole mini-batch (aggregate_loss's scale).
+  /// The policy update of the step (update_policy); a mini-batch with a non-finite loss or gradient counts as a bad
+  /// step (handle_bad_step), an applied one ends a run of bad steps.
   void update(const StepBatch& batch, std::map<std::string, double>& metrics) {
-    policy_.model->train();
     const auto& algo = config_.algorithm;
-    PolicyLossOptions loss_options;
-    loss_options.clip_low = algo.clip_ratio_low;
-    loss_options.clip_high = algo.clip_ratio_high;
-    loss_options.dual_clip = algo.dual_clip;
-    loss_options.clip_c = algo.clip_ratio_c;
-    loss_options.aggregation = parse_loss_aggregation(algo.loss_agg_mode);
-    const KlEstimator kl_estimator = parse_kl_estimator(algo.kl_estimator);
-    const double temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
-    MeanAccumulator actor;
-    int64_t skipped = 0;
-    for (int64_t epoch = 0; epoch < algo.ppo_epochs; ++epoch)
-      for (size_t first = 0; first < batch.by_prompt.size(); first += static_cast<size_t>(algo.mini_batch_prompts)) {
-        std::vector<const TrainSequence*> mini;
-        for (size_t p = first; p < std::min(batch.by_prompt.size(), first + static_cast<size_t>(algo.mini_batch_prompts)); ++p)
-          for (size_t i : batch.by_prompt[p]) mini.push_back(&batch.sequences[i]);
-        if (mini.empty()) continue;
-        AggregationScale scale;
-        for (const auto* s : mini) scale.total_tokens += static_cast<double>(s->completion_ids.size());
-        scale.total_sequences = static_cast<double>(mini.size());
-        scale.norm_length = static_cast<double>(config_.rollout.max_new_tokens);
-        bool finite = true;
-        for (size_t m = 0; m < mini.size(); m += static_cast<size_t>(algo.micro_batch_size)) {
-          std::vector<const TrainSequence*> micro(mini.begin() + static_cast<std::ptrdiff_t>(m),
-                                                  mini.begin() + static_cast<std::ptrdiff_t>(std::min(mini.size(), m + static_cast<size_t>(algo.micro_batch_size))));
-          const SequenceBatch sb = make_batch(micro, policy_.model->device());
-          const double weight = static_cast<double>(sb.tokens());
-          const auto stats = response_stats(*policy_.model, sb, temperature);
-          auto pg = policy_loss(stats.logprobs, sb.old_logprobs, sb.advantages, sb.mask, loss_options, scale);
-          torch::Tensor loss = pg.loss;
-          if (algo.kl_coef > 0) {
-            torch::Tensor ref_logprobs;
-            {
-              torch::NoGradGuard no_grad;
-              ref_logprobs = response_stats(*reference_, sb, temperature).logprobs;
-            }
-            const auto kl = aggregate_loss(kl_penalty(stats.logprobs, ref_logprobs, kl_estimator), sb.mask, loss_options.aggregation, scale);
-            loss = loss + algo.kl_coef * kl;
-            actor.add("kl_loss", kl.item<double>() * scale.total_tokens / std::max(1.0, weight), weight);
-          }
-          const auto entropy = aggregate_loss(stats.entropies, sb.mask, loss_options.aggregation, scale);
-          if (algo.entropy_coef != 0) loss = loss - algo.entropy_coef * entropy;
-          if (!std::isfinite(loss.item<double>())) {
-            finite = false;
-            break;
-          }
-          loss.backward();
-          // Per-micro-batch values are shares of the mini-batch loss; rescale to per-token means for logging.
-          const double share = scale.total_tokens / std::max(1.0, weight);
-          actor.add("pg_loss", pg.loss.item<double>() * share, weight);
-          actor.add("entropy", entropy.item<double>() * share, weight);
-          actor.add("clip_fraction", pg.clip_fraction, weight);
-          actor.add("dual_clip_fraction", pg.dual_clip_fraction, weight);
-          actor.add("approx_kl", pg.approx_kl, weight);
-        }
-        Optimizer::StepInfo info;
-        if (finite) info = optimizer_->step();
-        if (!finite || !info.finite) {
-          optimizer_->zero_grad();
-          ++skipped;
-          handle_bad_step();
-          continue;
-        }
-        state_.consecutive_bad_steps = 0;
-        state_.optimizer_steps = optimizer_->steps_taken();
-        actor.add("grad_norm", info.grad_norm);
-        actor.add("lr", info.lr);
-      }
-    actor.write_to(metrics, "actor/");
-    metrics["actor/skipped_updates"] = static_cast<double>(skipped);
-    policy_.model->eval();
+    PolicyUpdateOptions options;
+    options.ppo_epochs = algo.ppo_epochs;
+    options.mini_batch_prompts = algo.mini_batch_prompts;
+    options.micro_batch_size = algo.micro_batch_size;
+    options.loss.clip_low = algo.clip_ratio_low;
+    options.loss.clip_high = algo.clip_ratio_high;
+    options.loss.dual_clip = algo.dual_clip;
+    options.loss.clip_c = algo.clip_ratio_c;
+    options.loss.aggregation = parse_loss_aggregation(algo.loss_agg_mode);
+    options.kl_coef = algo.kl_coef;
+    options.kl_estimator = parse_kl_estimator(algo.kl_estimator);
+    options.entropy_coef = algo.entropy_coef;
+    options.temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
+    options.norm_length = static_cast<double>(config_.rollout.max_new_tokens);
+    const auto result = update_policy(*policy_.model, reference_ ? reference_.get() : nullptr, *optimizer_,
+                                      batch.sequences, batch.by_prompt, options, [&](bool applied) {
+                                        if (!applied) return handle_bad_step();
+                                        state_.consecutive_bad_steps = 0;
+                                        state_.optimizer_steps = optimizer_->steps_taken();
+                                      });
+    for (const auto& [key, value] : result.metrics) metrics[key] = value;
   }
 
   void handle_bad_step() {
@@ -418,6 +368,7 @@ class Trainer {
   std::unique_ptr<metrics::MetricSink> sinks_;
   TrainerState state_;
   int64_t total_steps_ = 0;
+  int64_t schedule_steps_ = 0;  ///< optimizer steps over the whole run (the learning-rate schedule's length)
 };
 
 }  // namespace

@@ -79,4 +79,7 @@ std::string markdown_table(const std::vector<DatasetResult>& results);
 /// models a delta row and the relative change. Throws ttrl::IoError for unreadable files.
 std::string comparison_table(const std::vector<std::string>& results_files);
 
+/// Whether `text` is a results.json of `ttrl eval` (what --output may replace without --overwrite).
+bool is_results_json(const std::string& text);
+
 }  // namespace ttrl::eval

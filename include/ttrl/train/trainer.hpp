@@ -22,6 +22,8 @@ using EvaluateFn = std::function<std::map<std::string, double>(rollout::Policy& 
 
 struct TrainOptions {
   bool resume = false;  ///< continue from the newest complete checkpoint under trainer.output_dir
+  /// Write into trainer.output_dir even when it holds something ttrl train did not write (include/ttrl/core/output_guard.hpp).
+  bool overwrite = false;
   /// When set and trainer.eval_every > 0: called before the first step (a run that does not resume; logged as
   /// step 0), after every eval_every-th step and after the last step; its values are logged with that step's
   /// metrics as "eval/<name>".
