@@ -58,8 +58,23 @@ function(_ttrl_module_closure out)
   set(${out} ${result} PARENT_SCOPE)
 endfunction()
 
+# libsentencepiece.so (Debian) exports its own absl flag `FLAGS_minloglevel`, a 32-byte object, under the same name
+# as libc10's 4-byte int. Whichever library comes first in the dynamic linker's search order provides the symbol
+# for both. When libc10 comes first, sentencepiece's static constructor writes 32 bytes over libc10's flags,
+# setting FLAGS_caffe2_use_fatal_for_enforce: every failed TORCH_CHECK then aborts the process instead of throwing
+# c10::Error. Linking sentencepiece before LibTorch makes its own object the one both use: c10 only reads that
+# name (its log threshold) and no other c10 flag is touched. tests/rollout checks that enforce failures throw.
+# Call it before any other target_link_libraries of `target` (--no-as-needed keeps the entry for executables that
+# use no sentencepiece symbol themselves).
+function(ttrl_link_sentencepiece_first target)
+  target_link_libraries(${target} PRIVATE -Wl,--no-as-needed PkgConfig::SENTENCEPIECE)
+endfunction()
+
 function(ttrl_link_modules target)
   _ttrl_module_closure(closure ${ARGN})
+  if("tokenizer" IN_LIST closure)
+    ttrl_link_sentencepiece_first(${target})
+  endif()
   foreach(m IN LISTS closure)
     target_link_libraries(${target} PRIVATE ttrl_${m})
   endforeach()
@@ -101,8 +116,8 @@ function(ttrl_add_shared_library)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   # Public headers use only the standard library, nlohmann_json and (model/rollout/train) LibTorch.
   target_link_libraries(ttrl PUBLIC nlohmann_json::nlohmann_json
-    PRIVATE torch spdlog::spdlog fmt::fmt yaml-cpp PkgConfig::PCRE2 PkgConfig::UTF8PROC PkgConfig::SENTENCEPIECE
-            ${CMAKE_DL_LIBS})
+    PRIVATE PkgConfig::SENTENCEPIECE torch spdlog::spdlog fmt::fmt yaml-cpp PkgConfig::PCRE2 PkgConfig::UTF8PROC
+            ${CMAKE_DL_LIBS})  # sentencepiece before LibTorch: see ttrl_link_sentencepiece_first
   if(TARGET ttrl_kernels_cuda)
     target_link_libraries(ttrl PRIVATE CUDA::cudart)
   endif()

@@ -43,6 +43,9 @@ int run_eval(const EvalCli& cli, const CLI::App& cmd) {
   if (!cli.chat_template.empty()) config.tokenizer.chat_template = cli.chat_template;
   if (!cli.device.empty()) config.model.device = cli.device;
   if (!cli.dtype.empty()) config.model.dtype = cli.dtype;
+  if (config.model.path.empty() && !config.model.random_init)
+    throw ConfigError("eval: no model: give --model DIR (a Hugging Face checkpoint), or -c CONFIG with model.path "
+                      "(or model.random_init: true)");
   const std::vector<std::string> files = cli.data.empty() ? config.eval.files : cli.data;
   if (files.empty()) throw ConfigError("eval: no data: give --data FILE (repeatable) or eval.files in the config");
   const eval::EvalSettings settings = settings_from(config, cli, cmd);
@@ -79,8 +82,8 @@ void add_eval_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--model", cli->model, "Hugging Face checkpoint directory");
   cmd->add_option("--data", cli->data, "benchmark file (repeatable)");
   cmd->add_option("--k", cli->settings.k, "samples per problem")->capture_default_str();
-  cmd->add_option("--temperature", cli->settings.temperature, "sampling temperature")->capture_default_str();
-  cmd->add_option("--top-p", cli->settings.top_p, "nucleus mass")->capture_default_str();
+  cmd->add_option("--temperature", cli->settings.temperature, "sampling temperature")->check(finite_number(0, kMaxTemperature))->capture_default_str();
+  cmd->add_option("--top-p", cli->settings.top_p, "nucleus mass")->check(finite_number(0, 1, true))->capture_default_str();
   cmd->add_option("--max-new-tokens", cli->settings.max_new_tokens, "response length limit")->capture_default_str();
   cmd->add_option("--task", cli->settings.task, "math | choice | last_number | auto (choice for GPQA files)")
       ->check(CLI::IsMember({"auto", "math", "choice", "last_number"}))->capture_default_str();

@@ -22,10 +22,10 @@ void add_generate_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--output", job->output_path, "samples, one JSON object per line (written when complete)")->required();
   cmd->add_option("--n", job->params.n, "samples per prompt (they share the prompt's prefill)")->capture_default_str();
   cmd->add_option("--max-new-tokens", job->params.max_new_tokens, "response length limit")->capture_default_str();
-  cmd->add_option("--temperature", job->params.temperature, "0 = greedy")->capture_default_str();
-  cmd->add_option("--top-p", job->params.top_p, "nucleus mass, 1 = off")->capture_default_str();
+  cmd->add_option("--temperature", job->params.temperature, "0 = greedy")->check(finite_number(0, kMaxTemperature))->capture_default_str();
+  cmd->add_option("--top-p", job->params.top_p, "nucleus mass, 1 = off")->check(finite_number(0, 1, true))->capture_default_str();
   cmd->add_option("--top-k", job->params.top_k, "0 = off")->capture_default_str();
-  cmd->add_option("--min-p", job->params.min_p, "0 = off")->capture_default_str();
+  cmd->add_option("--min-p", job->params.min_p, "0 = off")->check(finite_number(0, 1))->capture_default_str();
   cmd->add_option("--stop", job->params.stop_strings, "stop string (repeatable), matched on decoded text");
   cmd->add_option("--seed", job->params.seed, "same seed, same samples, whatever the batch split")->capture_default_str();
   cmd->add_flag("--ignore-eos", job->params.ignore_eos, "never stop on EOS/end-of-turn ids (benchmarks)");

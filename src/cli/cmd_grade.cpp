@@ -1,10 +1,12 @@
 // `ttrl grade`: extract answers and grade them for mathematical equivalence. The work is
 // ttrl::answer::run_grade_jsonl (include/ttrl/answer/grade_jsonl.hpp); this file only wires files to it.
 #include <fstream>
+#include <sstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/command.hpp"
+#include "ttrl/core/files.hpp"
 #include "ttrl/answer/grade_jsonl.hpp"
 #include "ttrl/core/error.hpp"
 
@@ -25,16 +27,16 @@ int run_grade(const GradeOptions& options) {
     if (!input_file) throw IoError("cannot open " + options.input + " for reading");
     in = &input_file;
   }
-  std::ofstream output_file;
-  std::ostream* out = &std::cout;
-  if (!options.output.empty() && options.output != "-") {
-    output_file.open(options.output, std::ios::binary);
-    if (!output_file) throw IoError("cannot open " + options.output + " for writing");
-    out = &output_file;
+  const std::string input_name = options.input == "-" ? "<stdin>" : options.input;
+  answer::GradeSummary summary;
+  if (options.output.empty() || options.output == "-") {
+    summary = answer::run_grade_jsonl(*in, std::cout, input_name);
+    if (!std::cout) throw IoError("cannot write the verdicts to standard output");
+  } else {  // all or nothing: an error on line N leaves no half-written file
+    std::ostringstream out;
+    summary = answer::run_grade_jsonl(*in, out, input_name);
+    write_file_atomic(options.output, out.str());
   }
-  const answer::GradeSummary summary =
-      answer::run_grade_jsonl(*in, *out, options.input == "-" ? "<stdin>" : options.input);
-  if (!*out) throw IoError("cannot write the verdicts" + (options.output.empty() ? "" : " to " + options.output));
   std::cerr << answer::describe(summary) << "\n";
   return kExitOk;
 }

@@ -25,7 +25,7 @@ void add_score_command(CLI::App& app, CommandSlot& slot) {
       ->capture_default_str();
   cmd->add_option("--device", job->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--temperature", job->options.temperature, "score softmax(logits / temperature)")
-      ->check(CLI::PositiveNumber)
+      ->check(finite_number(0, kMaxTemperature, true))
       ->capture_default_str();
   cmd->add_option("--batch-tokens", job->options.max_batch_tokens, "padded tokens per forward pass")
       ->check(CLI::PositiveNumber)

@@ -22,7 +22,7 @@ struct SftCli {
 
 int run_sft_command(const SftCli& cli) {
   const RunConfig config = load_run_config(cli.config);
-  claim_output_dir(cli.output, {"sft", "--output", cli.overwrite});
+  claim_output_dir(cli.output, {"sft", "--output", cli.overwrite, nullptr});
   auto policy = rollout::load_policy(config);
   const auto records = data::load_dataset(cli.data, config.data.prompt_key, config.data.answer_key);
   const auto examples = train::make_sft_examples(policy, config, records, cli.solution_key);
@@ -61,8 +61,8 @@ void add_sft_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--solution-key", cli->solution_key, "record field holding the worked solution")->capture_default_str();
   cmd->add_option("--steps", cli->options.steps, "optimizer steps")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", cli->options.batch_size, "examples per step")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--lr", cli->options.lr, "peak learning rate (cosine schedule)")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup-ratio", cli->options.warmup_ratio, "share of steps with linear warmup")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--lr", cli->options.lr, "peak learning rate (cosine schedule)")->capture_default_str()->check(finite_number(0, 1, true));
+  cmd->add_option("--warmup-ratio", cli->options.warmup_ratio, "share of steps with linear warmup")->capture_default_str()->check(finite_number(0, 1));
   cmd->add_option("--seed", cli->options.seed, "seed of the example order")->capture_default_str();
   cmd->add_option("--metrics", cli->metrics, "write per-step sft/loss, sft/lr, sft/grad_norm to this JSONL file");
   cmd->callback([&slot, cli] { slot.run = [cli] { return run_sft_command(*cli); }; });

@@ -1,8 +1,10 @@
 // `ttrl tokenize`: tokenize text (or --decode ids) with a Hugging Face or SentencePiece tokenizer.
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "ttrl/core/files.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/tokenizer/tokenize_jsonl.hpp"
 #include "ttrl/tokenizer/tokenizer.hpp"
@@ -26,17 +28,16 @@ int run_tokenize(const TokenizeOptions& options) {
     if (!input_file) throw IoError("cannot read '" + options.input_path + "'");
     in = &input_file;
   }
-  std::ofstream output_file;
-  std::ostream* out = &std::cout;
-  if (options.output_path != "-") {
-    output_file.open(options.output_path, std::ios::binary);
-    if (!output_file) throw IoError("cannot write '" + options.output_path + "'");
-    out = &output_file;
-  }
   const std::string input_name = options.input_path == "-" ? "<stdin>" : options.input_path;
-  tokenize_jsonl(*tokenizer, *in, input_name, *out, options.jsonl);
-  out->flush();
-  if (!*out) throw IoError("error while writing '" + options.output_path + "'");
+  if (options.output_path == "-") {
+    tokenize_jsonl(*tokenizer, *in, input_name, std::cout, options.jsonl);
+    std::cout.flush();
+    if (!std::cout) throw IoError("error while writing to standard output");
+  } else {  // all or nothing: an error on line N leaves no half-written file
+    std::ostringstream out;
+    tokenize_jsonl(*tokenizer, *in, input_name, out, options.jsonl);
+    write_file_atomic(options.output_path, out.str());
+  }
   return kExitOk;
 }
 

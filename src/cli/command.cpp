@@ -1,5 +1,11 @@
 #include "cli/command.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
 #include "ttrl/core/error.hpp"
 
 namespace ttrl::cli {
@@ -16,6 +22,22 @@ void add_config_options(CLI::App* command, ConfigOptions& options, bool config_r
 RunConfig load_run_config(const ConfigOptions& options) {
   return options.config_path.empty() ? default_config(options.overrides)
                                      : load_config(options.config_path, options.overrides);
+}
+
+CLI::Validator finite_number(double min, double max, bool min_exclusive) {
+  const bool bounded_above = max < std::numeric_limits<double>::max();
+  const std::string range = bounded_above ? fmt::format("in {}{}, {}]", min_exclusive ? "(" : "[", min, max)
+                                          : fmt::format("{} {}", min_exclusive ? ">" : ">=", min);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool parsed = !text.empty() && end == text.c_str() + text.size();
+        const bool in_range = (min_exclusive ? value > min : value >= min) && value <= max;
+        if (parsed && std::isfinite(value) && in_range) return "";
+        return fmt::format("expected a finite number {}, got '{}'", range, text);
+      },
+      "FLOAT " + range);
 }
 
 void not_available(const std::string& command, const std::string& issue) {

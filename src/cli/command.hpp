@@ -25,6 +25,14 @@ void add_config_options(CLI::App* command, ConfigOptions& options, bool config_r
 /// The configuration the options describe: the file with overrides, or the defaults with overrides.
 RunConfig load_run_config(const ConfigOptions& options);
 
+/// The largest sampling temperature a flag accepts (the range of rollout.temperature and eval.temperature).
+inline constexpr double kMaxTemperature = 100;
+
+/// A CLI11 check for a floating-point option: a finite number within [min, max] ((min, max] when min_exclusive).
+/// CLI11's own range checks print their bounds with 309 digits and pass "nan"; this names the flag, the allowed
+/// range in short form and what was given: "--temperature: expected a finite number >= 0, got 'inf'".
+CLI::Validator finite_number(double min, double max, bool min_exclusive = false);
+
 /// For subcommands whose implementation has not landed: fails with "not available yet" naming the issue.
 [[noreturn]] void not_available(const std::string& command, const std::string& issue);
 

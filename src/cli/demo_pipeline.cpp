@@ -217,7 +217,7 @@ const std::vector<Method>& demo_methods() {
 
 DemoResult run_demo(const DemoOptions& o, const DemoScale& s) {
   const fs::path dir(o.output_dir);
-  claim_output_dir(o.output_dir, {"demo", "--output", o.overwrite});
+  claim_output_dir(o.output_dir, {"demo", "--output", o.overwrite, nullptr});
   DemoResult out;
   out.k = s.eval_k;
   out.machine = model::cpu_code_paths();

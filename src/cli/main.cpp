@@ -1,12 +1,46 @@
 // ttrl: test-time reinforcement learning of language models. The dispatcher only: each subcommand is one file.
+#include <c10/util/Exception.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/logging.hpp"
+#include "ttrl/core/nearest_name.hpp"
 #include "ttrl/version.hpp"
+
+namespace {
+
+/// The first word of the command line that is not an option of `ttrl` itself (the subcommand), or "".
+std::string command_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--log-level") {
+      ++i;  // its value
+      continue;
+    }
+    if (!arg.empty() && arg[0] != '-') return arg;
+  }
+  return "";
+}
+
+/// "ttrl trian": CLI11 would only say that an argument was not expected. Name the word and the nearest subcommand.
+bool report_unknown_subcommand(const CLI::App& app, int argc, char** argv) {
+  const std::string word = command_word(argc, argv);
+  if (word.empty()) return false;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  if (std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::cerr << "ttrl: unknown subcommand '" << word << "' (did you mean '" << ttrl::nearest_name(word, names)
+            << "'?); run 'ttrl --help' for the list\n";
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ttrl;
@@ -36,6 +70,7 @@ int main(int argc, char** argv) {
   cli::add_sft_command(app, slot);
   cli::add_config_command(app, slot);
 
+  if (report_unknown_subcommand(app, argc, argv)) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,6 +84,13 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const Error& e) {
     spdlog::error("{}", e.what());
+    return kExitFailure;
+  } catch (const c10::Error& e) {  // a LibTorch check that no ttrl check caught first; the backtrace helps no user
+    spdlog::error("LibTorch: {}", e.what_without_backtrace());
+    return kExitFailure;
+  } catch (const std::bad_alloc&) {
+    spdlog::error("out of memory (std::bad_alloc) in 'ttrl {}': a size in the input or the config is too large for "
+                  "this machine", command_word(argc, argv));
     return kExitFailure;
   } catch (const std::exception& e) {
     spdlog::error("internal error: {}", e.what());

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/config_schema.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/utf8.hpp"
 
 namespace ttrl {
 namespace cd = config_detail;
@@ -36,11 +38,14 @@ std::string mark_of(const std::string& source, const YAML::Node& node) {
   throw ConfigError(fmt::format("{}: unknown key '{}' (did you mean '{}'?)", where, path, cd::nearest_key(path)));
 }
 
-bool is_field_prefix(const std::string& prefix) {
+/// The first key (in documentation order) under section `prefix`, or "" when `prefix` is not a section.
+std::string first_key_of_section(const std::string& prefix) {
   for (const auto& f : cd::schema())
-    if (f.path.compare(0, prefix.size() + 1, prefix + ".") == 0) return true;
-  return false;
+    if (f.path.compare(0, prefix.size() + 1, prefix + ".") == 0) return f.path;
+  return "";
 }
+
+bool is_field_prefix(const std::string& prefix) { return !first_key_of_section(prefix).empty(); }
 
 void set_key(ParseState& state, const std::string& path, const YAML::Node& value, const std::string& where) {
   if (const cd::Field* field = cd::find_field(path)) {
@@ -56,7 +61,21 @@ void set_key(ParseState& state, const std::string& path, const YAML::Node& value
 }
 
 /// Walks a mapping, assigning each leaf to its field; nested mappings recurse while they lead to known keys.
+/// A key written twice in one mapping would silently keep the last value (yaml-cpp accepts it): refuse it.
+void check_unique_keys(const std::string& source, const YAML::Node& map, const std::string& prefix) {
+  std::map<std::string, std::string> first_seen;  // key -> where it was first written
+  for (const auto& item : map) {
+    const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
+    const std::string where = mark_of(source, item.first);
+    auto [it, inserted] = first_seen.emplace(key, where);
+    if (!inserted)
+      throw ConfigError(fmt::format("{}: duplicate key '{}' (first written at {}); write each key once",
+                                    where, prefix.empty() ? key : prefix + "." + key, it->second));
+  }
+}
+
 void walk(ParseState& state, const std::string& source, const YAML::Node& map, const std::string& prefix) {
+  check_unique_keys(source, map, prefix);
   for (const auto& item : map) {
     const std::string key = item.first.IsScalar() ? item.first.Scalar() : "?";
     const std::string path = prefix.empty() ? key : prefix + "." + key;
@@ -88,8 +107,8 @@ void apply_override(ParseState& state, const std::string& assignment) {
     throw ConfigError(fmt::format("{}: malformed value: {}", where, e.msg));
   }
   if (!cd::find_field(path) && is_field_prefix(path))
-    throw ConfigError(fmt::format("{}: '{}' is a section; set one of its keys (e.g. {}.{})", where, path, path,
-                                  cd::nearest_key(path + ".").substr(path.size() + 1)));
+    throw ConfigError(fmt::format("{}: '{}' is a section; set one of its keys (e.g. {})", where, path,
+                                  first_key_of_section(path)));
   set_key(state, path, value, where);
 }
 
@@ -154,14 +173,27 @@ RunConfig finish(ParseState& state, const std::vector<std::string>& overrides) {
 
 RunConfig parse_config(const std::string& yaml_text, const std::string& source_name,
                        const std::vector<std::string>& overrides) {
-  YAML::Node root;
+  // yaml-cpp passes any bytes through; a config is text, and its strings reach tokenizers and file names.
+  if (const size_t bad = utf8::first_invalid_offset(yaml_text); bad != yaml_text.size()) {
+    const size_t line_start = yaml_text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t line = 1 + std::count(yaml_text.begin(), yaml_text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    const size_t column = line_start == std::string::npos ? bad + 1 : bad - line_start;
+    throw ConfigError(fmt::format("{}:{}:{}: not valid UTF-8 (a config must be UTF-8 text)", source_name, line, column));
+  }
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(yaml_text);
+    documents = YAML::LoadAll(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("{}: malformed YAML: {}", source_name, e.what()));
   }
+  // A second document ("---" then more keys) would be ignored by a one-document reader: refuse it.
+  for (size_t i = 1; i < documents.size(); ++i)
+    if (!documents[i].IsNull())
+      throw ConfigError(fmt::format("{}: a second YAML document starts here (after '---'); a config is one document",
+                                    mark_of(source_name, documents[i])));
+  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
   ParseState state;
   if (root.IsMap()) {
     walk(state, source_name, root, "");

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/nearest_name.hpp"
 
 namespace ttrl::config_detail {
 namespace {
@@ -244,21 +245,6 @@ std::vector<Field> build_schema() {
 }
 #undef KEY
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 }  // namespace
 
 std::string Field::constraint() const {
@@ -285,13 +271,20 @@ const Field* find_field(const std::string& path) {
 }
 
 std::string nearest_key(const std::string& path) {
-  std::string best;
-  size_t best_distance = std::string::npos;
+  // Compare with the keys and sections at the same depth first ("rolout" -> section "rollout", not "rollout.stop").
+  const auto depth = std::count(path.begin(), path.end(), '.');
+  std::vector<std::string> same_depth, all;
   for (const auto& f : schema()) {
-    size_t d = edit_distance(path, f.path);
-    if (d < best_distance) best_distance = d, best = f.path;
+    for (size_t dot = f.path.find('.'); ; dot = f.path.find('.', dot + 1)) {
+      const std::string name = f.path.substr(0, dot);  // every section above the key, then the key itself
+      if (std::count(name.begin(), name.end(), '.') == depth &&
+          std::find(same_depth.begin(), same_depth.end(), name) == same_depth.end())
+        same_depth.push_back(name);
+      if (dot == std::string::npos) break;
+    }
+    all.push_back(f.path);
   }
-  return best;
+  return nearest_name(path, same_depth.empty() ? all : same_depth);
 }
 
 const char* kind_name(Kind kind) {

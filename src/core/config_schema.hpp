@@ -43,7 +43,7 @@ struct Field {
 const std::vector<Field>& schema();
 /// The field at `path`, or nullptr.
 const Field* find_field(const std::string& path);
-/// The known path closest to `path` (edit distance), for "did you mean" hints.
+/// The known key or section closest to `path` (edit distance, same depth first), for "did you mean" hints.
 std::string nearest_key(const std::string& path);
 const char* kind_name(Kind kind);
 /// A YAML double-quoted scalar (JSON escapes, which YAML accepts).

@@ -63,6 +63,9 @@ Record to_record(const json& object, size_t index, const std::string& prompt_key
   if (!prompt->is_string())
     throw IoError(fmt::format("the prompt field \"{}\" must be a string, got {}", prompt_key, type_name(*prompt)));
   record.prompt = prompt->get<std::string>();
+  // An empty question would reach the sampler as a prompt of no tokens (or of the chat template only).
+  if (record.prompt.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw IoError(fmt::format("the prompt field \"{}\" is empty", prompt_key));
   if (auto answer = object.find(answer_key); answer != object.end() && !answer->is_null()) {
     if (answer->is_string()) record.answer = answer->get<std::string>();
     else if (answer->is_number()) record.answer = answer->dump();  // 25 -> "25", 142.0 -> "142.0"
@@ -92,6 +95,8 @@ std::vector<Record> read_json_list(const std::string& text, const std::string& p
     list = json::parse(text);
   } catch (const json::parse_error& e) {
     throw IoError(fmt::format("{}:{}: malformed JSON: {}", path, line_of_offset(text, e.byte), e.what()));
+  } catch (const json::out_of_range& e) {  // a number beyond double's range, e.g. 1e999: no offset to show
+    throw IoError(fmt::format("{}: malformed JSON: {}", path, e.what()));
   }
   if (!list.is_array()) throw IoError(fmt::format("{}: expected a JSON list of records", path));
   std::vector<Record> records;

@@ -208,24 +208,35 @@ std::string dtype_name(torch::Dtype dtype) {
   throw Error(std::string("unsupported model dtype ") + c10::toString(dtype));
 }
 
-void load_weights(TransformerImpl& model, const std::string& dir, bool check_finite) {
-  const SafetensorsCheckpoint checkpoint(dir);
+namespace {
+
+/// The checkpoint's tensor `name` exists, is of a dtype ttrl loads and has `shape`; else an IoError naming the file,
+/// the tensor and what config.json implies.
+const TensorEntry& check_checkpoint_tensor(const SafetensorsCheckpoint& checkpoint, const std::string& dir,
+                                           const std::string& name, c10::IntArrayRef shape, const ModelConfig& config) {
+  if (!checkpoint.contains(name))
+    throw IoError("tensor '" + name + "' is missing from checkpoint '" + dir + "' (config.json describes a " +
+                  config.model_type + " model with " + std::to_string(config.num_hidden_layers) + " layers)");
+  const SafetensorsFile& file = checkpoint.file_of(name);
+  const TensorEntry& entry = file.entry(name);
+  if (!is_floating_safetensors_dtype(entry.dtype))
+    throw IoError(file.path() + ": tensor '" + name + "' has dtype " + entry.dtype +
+                  ", which ttrl does not load as model weights (supported: F32, BF16, F16, F64)");
+  if (c10::IntArrayRef(entry.shape) != shape)
+    throw IoError(file.path() + ": tensor '" + name + "' has shape " + shape_string(entry.shape) +
+                  " but config.json implies " + shape_string(shape));
+  return entry;
+}
+
+void load_weights(TransformerImpl& model, const SafetensorsCheckpoint& checkpoint, const std::string& dir,
+                  bool check_finite) {
   std::set<std::string> used;
   torch::NoGradGuard no_grad;
   for (auto& item : model.named_parameters()) {
     const std::string& name = item.key();
     torch::Tensor& param = item.value();
-    if (!checkpoint.contains(name))
-      throw IoError("tensor '" + name + "' is missing from checkpoint '" + dir + "' (config.json describes a " +
-                    model.config().model_type + " model with " + std::to_string(model.config().num_hidden_layers) +
-                    " layers)");
+    check_checkpoint_tensor(checkpoint, dir, name, param.sizes(), model.config());
     const SafetensorsFile& file = checkpoint.file_of(name);
-    const TensorEntry& entry = file.entry(name);
-    if (!is_floating_safetensors_dtype(entry.dtype))
-      throw IoError(file.path() + ": tensor '" + name + "' has dtype " + entry.dtype + "; model weights must be floating point");
-    if (c10::IntArrayRef(entry.shape) != param.sizes())
-      throw IoError(file.path() + ": tensor '" + name + "' has shape " + shape_string(entry.shape) + " but config.json implies " +
-                    shape_string(param.sizes()));
     const torch::Tensor view = file.tensor(name);
     if (copy_and_scan(param, view, check_finite)) warn_non_finite(view, name, file.path());
     used.insert(name);
@@ -237,11 +248,29 @@ void load_weights(TransformerImpl& model, const std::string& dir, bool check_fin
     spdlog::warn("{}: {} tensors are not used by the model (first: '{}')", dir, unused.size(), unused.front());
 }
 
+/// Compares every parameter shape config.json implies with the safetensors headers before any weight is allocated:
+/// the model is built on the meta device (shapes only, no memory), so a config.json whose sizes are far beyond its
+/// tensors is an error naming the tensor instead of an allocation of its size.
+void check_config_against_headers(const ModelConfig& config, const SafetensorsCheckpoint& checkpoint,
+                                  const std::string& dir) {
+  const Transformer shapes(config, torch::TensorOptions().dtype(torch::kFloat32).device(torch::kMeta));
+  for (const auto& item : shapes->named_parameters())
+    check_checkpoint_tensor(checkpoint, dir, item.key(), item.value().sizes(), config);
+}
+
+}  // namespace
+
+void load_weights(TransformerImpl& model, const std::string& dir, bool check_finite) {
+  load_weights(model, SafetensorsCheckpoint(dir), dir, check_finite);
+}
+
 Transformer load_pretrained(const std::string& dir, const LoadOptions& options) {
   ModelConfig config = ModelConfig::load(dir);
+  const SafetensorsCheckpoint checkpoint(dir);
+  check_config_against_headers(config, checkpoint, dir);
   Transformer model(std::move(config), torch::TensorOptions().dtype(options.dtype).device(options.device),
                     options.transformer);
-  load_weights(*model, dir, options.check_finite);
+  load_weights(*model, checkpoint, dir, options.check_finite);
   return model;
 }
 

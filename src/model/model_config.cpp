@@ -115,6 +115,7 @@ ModelConfig ModelConfig::from_hf_json(const json& config, const std::string& ori
   fields.require_object();
   ModelConfig c;
   c.source_json = config;
+  c.origin = origin;
   c.model_type = fields.string_or("model_type", "");
   if (kModelTypes.count(c.model_type) == 0)
     fields.at("model_type").fail("is '" + c.model_type + "'; ttrl supports qwen2, qwen3, llama and mistral");
@@ -123,6 +124,9 @@ ModelConfig ModelConfig::from_hf_json(const json& config, const std::string& ori
   c.hidden_size = fields.at("hidden_size").as_int();
   c.intermediate_size = fields.at("intermediate_size").as_int();
   c.num_hidden_layers = fields.at("num_hidden_layers").as_int();
+  if (c.num_hidden_layers > kMaxLayers)  // checked before anything is sized by it (layer_types, the layer list)
+    fields.at("num_hidden_layers").fail("is " + std::to_string(c.num_hidden_layers) + "; at most " +
+                                        std::to_string(kMaxLayers) + " layers are supported");
   c.num_attention_heads = fields.at("num_attention_heads").as_int();
   c.num_key_value_heads = fields.int_or("num_key_value_heads", c.num_attention_heads);
   if (c.num_attention_heads <= 0) fields.at("num_attention_heads").fail("must be positive");
@@ -141,7 +145,11 @@ ModelConfig ModelConfig::from_hf_json(const json& config, const std::string& ori
   if (fields.has("pad_token_id")) c.pad_token_id = fields.at("pad_token_id").as_int();
   if (fields.has("eos_token_id")) c.eos_token_ids = fields.at("eos_token_id").as_int_list();
   c.torch_dtype = fields.string_or("dtype", fields.string_or("torch_dtype", ""));
-  c.validate();
+  try {
+    c.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(origin + ": " + e.what());  // "dir/config.json: model config: hidden_size must be positive"
+  }
   return c;
 }
 
@@ -175,6 +183,7 @@ ModelConfig ModelConfig::from_random_section(const RandomModelSection& section, 
   c.hidden_size = section.hidden_size;
   c.intermediate_size = section.intermediate_size;
   c.num_hidden_layers = section.num_layers;
+  c.origin = "model.random";
   c.num_attention_heads = section.num_heads;
   c.num_key_value_heads = section.num_kv_heads;
   c.head_dim = section.num_heads > 0 ? section.hidden_size / section.num_heads : 0;
@@ -199,6 +208,9 @@ void ModelConfig::validate() const {
   positive("num_key_value_heads", num_key_value_heads);
   positive("head_dim", head_dim);
   positive("max_position_embeddings", max_position_embeddings);
+  if (num_hidden_layers > kMaxLayers)
+    fail("num_hidden_layers is " + std::to_string(num_hidden_layers) + "; at most " + std::to_string(kMaxLayers) +
+         " layers are supported");
   if (num_attention_heads % num_key_value_heads != 0)
     fail("num_attention_heads (" + std::to_string(num_attention_heads) + ") must be a multiple of num_key_value_heads (" +
          std::to_string(num_key_value_heads) + ")");
@@ -208,6 +220,17 @@ void ModelConfig::validate() const {
   if (static_cast<int64_t>(layer_types.size()) != num_hidden_layers) fail("layer_types must have one entry per layer");
   for (int64_t id : eos_token_ids)
     if (id < 0 || id >= vocab_size) fail("eos_token_id " + std::to_string(id) + " is outside the vocabulary");
+}
+
+double ModelConfig::parameter_count() const {
+  const double V = vocab_size, H = hidden_size, I = intermediate_size, D = head_dim;
+  const double Q = static_cast<double>(num_attention_heads) * D, K = static_cast<double>(num_key_value_heads) * D;
+  double layer = H * Q + 2 * H * K + Q * H + 3 * H * I + 2 * H;
+  if (qkv_bias) layer += Q + 2 * K;
+  if (o_proj_bias) layer += H;
+  if (qk_norm) layer += 2 * D;
+  if (mlp_bias) layer += 2 * I + H;
+  return V * H + H + (tie_word_embeddings ? 0.0 : V * H) + static_cast<double>(num_hidden_layers) * layer;
 }
 
 json ModelConfig::to_hf_json(const std::string& dtype) const {

@@ -1,7 +1,10 @@
 // The decoder stack: embeddings, layers (optionally checkpointed), final norm, output head; attention masks.
 #include "ttrl/model/transformer.hpp"
 
+#include <fmt/format.h>
+
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/memory.hpp"
 
 namespace ttrl::model {
 namespace {
@@ -48,6 +51,19 @@ torch::Tensor visibility_mask(const torch::Tensor& positions, int64_t span, int6
   return mask;
 }
 
+/// Refuses to build weights the host cannot hold: an error naming the sizes and where they came from, instead of an
+/// allocation failure (an abort or std::bad_alloc) in the middle of construction. Meta tensors take no memory;
+/// CUDA devices are not checked here yet.
+void check_weights_fit(const ModelConfig& c, const torch::TensorOptions& options) {
+  if (!options.device().is_cpu()) return;
+  const double bytes = c.parameter_count() * static_cast<double>(options.dtype().itemsize());
+  const std::string what = fmt::format(
+      "a {} model of {:.3g} parameters ({} layers, hidden_size {}, intermediate_size {}, vocab_size {}) in {}",
+      c.model_type, c.parameter_count(), c.num_hidden_layers, c.hidden_size, c.intermediate_size, c.vocab_size,
+      c10::toString(torch::typeMetaToScalarType(options.dtype())));
+  check_fits_in_memory(bytes, host_available_bytes(), what, c.origin.empty() ? "the model config" : c.origin);
+}
+
 bool any_layer(const ModelConfig& config, AttentionKind kind) {
   for (AttentionKind k : config.layer_types)
     if (k == kind) return true;
@@ -68,6 +84,7 @@ TransformerImpl::TransformerImpl(ModelConfig config, const torch::TensorOptions&
                                  TransformerOptions options)
     : config_(std::move(config)), options_(options) {
   config_.validate();
+  check_weights_fit(config_, tensor_options);
   if (config_.pad_token_id && (*config_.pad_token_id < 0 || *config_.pad_token_id >= config_.vocab_size))
     config_.pad_token_id.reset();  // an out-of-vocabulary pad id has no embedding row to protect
   model = register_module("model", Decoder(config_, tensor_options));

@@ -45,6 +45,11 @@ Policy load_policy(const RunConfig& config) {
     policy.model = model::load_pretrained(config.model.path, load);
   } else if (config.model.random_init) {
     const int64_t vocab = config.model.random.vocab_size > 0 ? config.model.random.vocab_size : policy.tokenizer->vocab_size();
+    if (vocab < policy.tokenizer->vocab_size())  // checked before the model is built
+      throw ConfigError(fmt::format("model.random.vocab_size = {} is smaller than the vocabulary of tokenizer '{}' ({} "
+                                    "ids): set it to at least {}, or to 0 for the tokenizer's size",
+                                    vocab, policy.tokenizer_path, policy.tokenizer->vocab_size(),
+                                    policy.tokenizer->vocab_size()));
     auto model_config = model::ModelConfig::from_random_section(config.model.random, vocab);
     if (policy.tokenizer->special_tokens().eos) model_config.eos_token_ids = {*policy.tokenizer->special_tokens().eos};
     policy.model = model::random_init(model_config, static_cast<uint64_t>(config.model.random.seed), dtype, device, options);
@@ -52,8 +57,9 @@ Policy load_policy(const RunConfig& config) {
     throw ConfigError("model.path: no model: set model.path to a checkpoint directory, or model.random_init: true");
   }
   if (policy.model->config().vocab_size < policy.tokenizer->vocab_size())
-    throw ConfigError(fmt::format("the model's vocabulary ({}) is smaller than the tokenizer's ({})",
-                                  policy.model->config().vocab_size, policy.tokenizer->vocab_size()));
+    throw ConfigError(fmt::format("{}: vocab_size = {} is smaller than the vocabulary of tokenizer '{}' ({} ids)",
+                                  policy.model->config().origin, policy.model->config().vocab_size,
+                                  policy.tokenizer_path, policy.tokenizer->vocab_size()));
   spdlog::info("policy: {} ({} layers, hidden {}, vocab {}) on {} in {}", policy.model->config().model_type,
                policy.model->config().num_hidden_layers, policy.model->config().hidden_size,
                policy.model->config().vocab_size, device.str(), model::dtype_name(dtype));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/memory.hpp"
 #include "ttrl/core/progress.hpp"
 #include "ttrl/kernels/token_stats.hpp"
 #include "ttrl/rollout/token_sampling.hpp"
@@ -100,6 +101,15 @@ void check_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t voc
   }
 }
 
+/// Refuses a request whose finished samples alone cannot fit in host memory (every sample keeps a Rollout and its
+/// token vectors): `n` = 10^8 is an error naming n, not std::bad_alloc after minutes of sampling.
+void check_samples_fit(size_t prompts, const SamplingParams& params) {
+  constexpr double kBytesPerSampleAtLeast = sizeof(Rollout) + sizeof(Sequence);
+  const double samples = static_cast<double>(prompts) * static_cast<double>(params.n);
+  check_fits_in_memory(samples * kBytesPerSampleAtLeast, host_available_bytes(),
+                       fmt::format("sampling {} prompts x {} samples", prompts, params.n), "sampling n (--n, rollout.n_vote)");
+}
+
 }  // namespace
 
 Sampler::Sampler(model::TransformerImpl& model, const Tokenizer* tokenizer, SamplerOptions options)
@@ -111,6 +121,17 @@ int64_t Sampler::batch_rows(int64_t max_len) const {
                                                           : (model_.device().is_cuda() ? (int64_t{8} << 30) : (int64_t{1} << 30));
   const int64_t per_row = model::KVCache::bytes_needed(model_.config(), {1, max_len, model_.dtype(), model_.device()});
   return std::clamp<int64_t>(budget / std::max<int64_t>(1, per_row), 1, 4096);
+}
+
+void Sampler::check_cache_fits(int64_t rows, int64_t max_len) const {
+  if (!model_.device().is_cpu()) return;  // CUDA: the budget of the device's free memory (issue #18)
+  const auto& config = model_.config();
+  const double bytes =
+      static_cast<double>(model::KVCache::bytes_needed(config, {1, max_len, model_.dtype(), model_.device()})) * rows;
+  check_fits_in_memory(bytes, host_available_bytes(),
+                       fmt::format("a KV cache of {} rows x {} tokens", rows, max_len),
+                       options_.max_batch_sequences > 0 ? "max_batch_sequences (--max-batch, rollout.max_batch_sequences)"
+                                                        : "memory_budget (rollout.memory_budget_mb)");
 }
 
 std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& prompts, const SamplingParams& params) {
@@ -128,7 +149,11 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
   if (max_len > config.max_position_embeddings)
     throw Error(fmt::format("sampler: prompts of {} tokens plus max_new_tokens {} exceed the model's context of {}",
                             longest_prompt, params.max_new_tokens, config.max_position_embeddings));
-  const int64_t rows = batch_rows(max_len);
+  // Memory follows the work: never more cache rows than there are sequences to sample.
+  const double sequences = static_cast<double>(prompts.size()) * static_cast<double>(params.n);
+  const int64_t rows = static_cast<int64_t>(std::min<double>(static_cast<double>(batch_rows(max_len)), sequences));
+  check_cache_fits(rows, max_len);
+  check_samples_fit(prompts.size(), params);
 
   std::deque<WorkUnit> pending;
   for (int64_t p = 0; p < static_cast<int64_t>(prompts.size()); ++p)
@@ -142,7 +167,7 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
   model::KVCache cache = model_.make_cache(rows, max_len);
   model::KVCache prefill = model_.make_cache(std::min<int64_t>(rows, static_cast<int64_t>(pending.size())), longest_prompt);
   std::vector<Sequence> live, finished;
-  finished.reserve(prompts.size() * static_cast<size_t>(params.n));
+  finished.reserve(static_cast<size_t>(sequences));
   ProgressBar progress("sampling", static_cast<int64_t>(prompts.size()) * params.n, options_.progress_bar);
 
   // Samples one token for each live row from `first` on (logits: one row per such sequence) and records it.

@@ -1,5 +1,6 @@
 // vocab.json + merges.txt (the pre-tokenizer.json format of GPT-2 and Qwen2 checkpoints) -> HfTokenizer.
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -38,13 +39,17 @@ std::vector<std::pair<std::string, int64_t>> read_vocab_json(const std::string& 
   const nlohmann::json document = JsonCursor::parse(read_text_file(path), path);
   const JsonCursor root(document, path);
   root.require_object();
+  if (document.empty()) root.fail("is empty: a tokenizer needs a vocabulary to encode anything");
   std::vector<std::pair<std::string, int64_t>> vocab;
   vocab.reserve(document.size());
+  std::optional<JsonCursor> largest;  // the entry with the largest id
   for (const auto& [token, id] : document.items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0)
-      JsonCursor(id, path, "$[\"" + token + "\"]").fail("expected a non-negative id");
+    const JsonCursor entry(id, path, "$[\"" + token + "\"]");
+    if (!id.is_number_integer() || id.get<int64_t>() < 0) entry.fail("expected a non-negative id");
     vocab.emplace_back(token, id.get<int64_t>());
+    if (!largest || id.get<int64_t>() > largest->json().get<int64_t>()) largest = entry;
   }
+  check_id_tables_fit(*largest, largest->json().get<int64_t>());
   return vocab;
 }
 
@@ -62,11 +67,15 @@ std::vector<AddedToken> read_config_added_tokens(const std::string& config_dir) 
       for (const auto& [id_text, entry] : decoder->json().items()) {
         const JsonCursor item(entry, config_path, decoder->path() + "[\"" + id_text + "\"]");
         AddedToken token;
+        size_t parsed = 0;
         try {
-          token.id = std::stoll(id_text);
+          token.id = std::stoll(id_text, &parsed);
         } catch (const std::exception&) {
-          item.fail("the key is not an integer id");
+          parsed = 0;
         }
+        if (parsed == 0 || parsed != id_text.size() || token.id < 0)
+          item.fail("the key is not a non-negative integer id");
+        check_id_tables_fit(item, token.id);
         read_added_token_fields(item, token);
         known.insert(token.id);
         tokens.push_back(std::move(token));
@@ -81,6 +90,8 @@ std::vector<AddedToken> read_config_added_tokens(const std::string& config_dir) 
     for (const auto& [content, id] : document.items()) {
       const JsonCursor item(id, added_path, "$[\"" + content + "\"]");
       const int64_t value = item.as_int();
+      if (value < 0) item.fail("expected a non-negative id");
+      check_id_tables_fit(item, value);
       if (known.count(value)) continue;
       AddedToken token;
       token.id = value;

@@ -1,4 +1,5 @@
 // tokenizer.json (Hugging Face `tokenizers` serialisation) -> HfTokenizer.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "ttrl/core/json_cursor.hpp"
 #include "tokenizer/loaders.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/memory.hpp"
 
 namespace ttrl {
 namespace {
@@ -121,13 +123,17 @@ std::unique_ptr<BpeModel> read_model(const JsonCursor& node, bool byte_level) {
 
   const JsonCursor vocab_node = node.at("vocab");
   vocab_node.require_object();
+  if (vocab_node.json().empty()) vocab_node.fail("is empty: a tokenizer needs a vocabulary to encode anything");
   std::vector<std::pair<std::string, int64_t>> vocab;
   vocab.reserve(vocab_node.json().size());
+  std::optional<JsonCursor> largest;  // the entry with the largest id
   for (const auto& [token, id] : vocab_node.json().items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0)
-      JsonCursor(id, node.file(), vocab_node.path() + "[\"" + token + "\"]").fail("expected a non-negative id");
+    const JsonCursor entry(id, node.file(), vocab_node.path() + "[\"" + token + "\"]");
+    if (!id.is_number_integer() || id.get<int64_t>() < 0) entry.fail("expected a non-negative id");
     vocab.emplace_back(token, id.get<int64_t>());
+    if (!largest || id.get<int64_t>() > largest->json().get<int64_t>()) largest = entry;
   }
+  if (largest) check_id_tables_fit(*largest, largest->json().get<int64_t>());
   const auto merges = node.find("merges") ? read_merges(node.at("merges")) : decltype(read_merges(node)){};
   try {
     return std::make_unique<BpeModel>(vocab, merges, config);
@@ -138,14 +144,17 @@ std::unique_ptr<BpeModel> read_model(const JsonCursor& node, bool byte_level) {
 
 std::vector<AddedToken> read_added_tokens(const JsonCursor& list) {
   std::vector<AddedToken> tokens;
+  size_t largest = 0;  // index of the token with the largest id
   for (size_t i = 0; i < list.array_size(); ++i) {
     const JsonCursor item = list.at(i);
     AddedToken token;
     token.id = item.at("id").as_int();
     if (token.id < 0) item.at("id").fail("expected a non-negative id");
     read_added_token_fields(item, token);
+    if (tokens.empty() || token.id > tokens[largest].id) largest = tokens.size();
     tokens.push_back(std::move(token));
   }
+  if (!tokens.empty()) check_id_tables_fit(list.at(largest).at("id"), tokens[largest].id);
   return tokens;
 }
 
@@ -172,6 +181,16 @@ std::optional<int64_t> post_processor_bos(const nlohmann::json& node) {
 }
 
 }  // namespace
+
+void check_id_tables_fit(const JsonCursor& id_node, int64_t id) {
+  constexpr double kBytesPerId = 2 * sizeof(std::string) + 1;  // token text, its decoded bytes, the special flag
+  try {
+    check_fits_in_memory((static_cast<double>(id) + 1) * kBytesPerId, host_available_bytes(),
+                         "an id table up to " + std::to_string(id), "this id");
+  } catch (const Error& e) {
+    id_node.fail(e.what());
+  }
+}
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
   const nlohmann::json document = JsonCursor::parse(read_text_file(path), path);

@@ -6,20 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "ttrl/core/utf8.hpp"  // validation; this header adds decoding and lossy conversion
 #include "ttrl/tokenizer/tokenizer.hpp"
 
 namespace ttrl::utf8 {
 
 inline constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
-
-/// Length of the well-formed UTF-8 character starting at text[pos], or 0 when the bytes there are not one
-/// (invalid lead byte, bad continuation, overlong form, surrogate, above U+10FFFF or truncated).
-size_t valid_char_length(std::string_view text, size_t pos);
-
-/// Offset of the first byte that does not start a well-formed character, or text.size() when all is valid.
-size_t first_invalid_offset(std::string_view text);
-
-inline bool is_valid(std::string_view text) { return first_invalid_offset(text) == text.size(); }
 
 /// Throws InvalidUtf8Error("<what> is not valid UTF-8 (byte offset N)") unless `text` is valid.
 void require_valid(std::string_view text, std::string_view what);

@@ -53,14 +53,26 @@ std::vector<SftExample> make_sft_examples(const rollout::Policy& policy, const R
                                           const std::vector<data::Record>& records, const std::string& solution_key) {
   const auto eos = policy.tokenizer->special_tokens().eos;
   if (!eos) throw Error("sft: the tokenizer has no eos token; the model could not learn to stop");
+  if (solution_key == config.data.prompt_key)
+    throw ConfigError(fmt::format("sft: the solution key '{}' is data.prompt_key: the text to learn must be another field",
+                                  solution_key));
+  // The dataset reader takes data.answer_key out of the record as its answer; that field can be the solution too.
+  const bool solution_is_answer = solution_key == config.data.answer_key;
   std::vector<SftExample> examples;
   for (const auto& record : records) {
-    const auto field = record.extra.find(solution_key);
-    if (field == record.extra.end() || !field->is_string())
-      throw Error(fmt::format("sft: record {} has no string field '{}' (the worked solution to learn)", record.id, solution_key));
+    std::string solution;
+    if (solution_is_answer && record.answer) {
+      solution = *record.answer;
+    } else {
+      const auto field = record.extra.find(solution_key);
+      if (solution_is_answer || field == record.extra.end() || !field->is_string())
+        throw Error(fmt::format("sft: record {} has no string field '{}' (the worked solution to learn)", record.id,
+                                solution_key));
+      solution = field->get<std::string>();
+    }
     SftExample example;
     example.prompt_ids = rollout::encode_question(policy, config, record.prompt);
-    example.target_ids = policy.tokenizer->encode(field->get<std::string>());
+    example.target_ids = policy.tokenizer->encode(solution);
     example.target_ids.push_back(*eos);
     examples.push_back(std::move(example));
   }

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/memory.hpp"
 #include "ttrl/core/output_guard.hpp"
 #include "ttrl/core/progress.hpp"
 #include "ttrl/data/dataset.hpp"
@@ -106,6 +107,7 @@ class Trainer {
     reward_ = reward::make_reward(config_.reward);
     selection_ = reward::parse_selection_mode(config_.rollout.train_selection);
     total_steps_ = total_steps_of(config_, static_cast<int64_t>(prompts_.size()));
+    check_training_state_fits();
     make_optimizer();
     if (config_.algorithm.kl_coef > 0) make_reference();
     resume_if_asked();
@@ -168,6 +170,26 @@ class Trainer {
     if (std::filesystem::exists(checkpoints, ec) && !std::filesystem::is_directory(checkpoints, ec))
       throw IoError(fmt::format("trainer.output_dir: '{}' is not a directory, so no checkpoint can be saved there; "
                                 "move it away or choose another trainer.output_dir", checkpoints.string()));
+  }
+
+  /// What training adds to the loaded policy, checked against the host's free memory before any of it is allocated:
+  ///   reference P*s (kl_coef > 0) + gradients P*s + AdamW moments 2*P*m (+ float32 masters P*4 and their gradients
+  ///   P*4 when the policy is 16-bit and fp32_master_weights), with P parameters, s the policy's bytes per element and
+  ///   m = 4 with masters, else s.
+  void check_training_state_fits() const {
+    if (!policy_.model->device().is_cpu()) return;  // CUDA: issue #18
+    const double P = policy_.model->config().parameter_count();
+    const double s = static_cast<double>(torch::elementSize(policy_.model->dtype()));
+    const bool masters = config_.trainer.fp32_master_weights && s < 4;
+    const double reference = config_.algorithm.kl_coef > 0 ? P * s : 0.0;
+    const double gradients = P * s + (masters ? P * 4 : 0.0);
+    const double moments = 2 * P * (masters ? 4 : s);
+    const double master_weights = masters ? P * 4 : 0.0;
+    check_fits_in_memory(reference + gradients + moments + master_weights, host_available_bytes(),
+                         fmt::format("training state besides the policy (reference {}, gradients {}, AdamW moments {}, "
+                                     "float32 masters {})", format_bytes(reference), format_bytes(gradients),
+                                     format_bytes(moments), format_bytes(master_weights)),
+                         "the model's size, algorithm.kl_coef and trainer.fp32_master_weights");
   }
 
   /// A frozen copy of the initial weights for the KL term (only when kl_coef > 0).

@@ -104,6 +104,35 @@ TEST(Config, UnknownKeysGiveFullPathAndNearestKey) {
   EXPECT_NE(msg.find("unknown key 'trainr'"), std::string::npos) << msg;
 }
 
+TEST(Config, MisspelledSectionSuggestsTheSectionNotAKeyInside) {
+  auto msg = config_error([] { parse_config("rolout:\n  n_vote: 3\n", "s.yaml"); });
+  EXPECT_NE(msg.find("s.yaml:1:1: unknown key 'rolout' (did you mean 'rollout'?)"), std::string::npos) << msg;
+  msg = config_error([] { parse_config("model:\n  randm:\n    hidden_size: 8\n", "s.yaml"); });
+  EXPECT_NE(msg.find("did you mean 'model.random'?"), std::string::npos) << msg;
+  msg = config_error([] { ttrl::default_config({"rollout=3"}); });
+  EXPECT_NE(msg.find("'rollout' is a section; set one of its keys (e.g. rollout."), std::string::npos) << msg;
+}
+
+TEST(Config, InvalidUtf8IsAnErrorNamingLineAndColumn) {
+  const auto msg = config_error([] { parse_config("rollout:\n  stop: [\"ab\xff\"]\n", "u.yaml"); });
+  EXPECT_NE(msg.find("u.yaml:2:13: not valid UTF-8"), std::string::npos) << msg;
+}
+
+TEST(Config, DuplicateKeysAreErrorsNamingBothLines) {
+  auto msg = config_error([] { parse_config("rollout:\n  n_vote: 8\n  n_train: 4\n  n_vote: 16\n", "d.yaml"); });
+  EXPECT_NE(msg.find("d.yaml:4:3: duplicate key 'rollout.n_vote' (first written at d.yaml:2:3)"), std::string::npos)
+      << msg;
+  msg = config_error([] { parse_config("rollout:\n  n_vote: 8\nrollout:\n  n_train: 4\n", "d.yaml"); });
+  EXPECT_NE(msg.find("d.yaml:3:1: duplicate key 'rollout'"), std::string::npos) << msg;
+}
+
+TEST(Config, ASecondYamlDocumentIsAnErrorNamingItsLine) {
+  auto msg = config_error([] { parse_config("rollout:\n  n_vote: 8\n---\nrollout:\n  n_vote: 16\n", "m.yaml"); });
+  EXPECT_NE(msg.find("m.yaml:4:1: a second YAML document"), std::string::npos) << msg;
+  // An empty trailing document holds nothing that could be ignored.
+  EXPECT_EQ(parse_config("rollout:\n  n_vote: 64\n---\n", "m.yaml").rollout.n_vote, 64);
+}
+
 TEST(Config, WrongTypesNameThePathAndExpectedType) {
   auto msg = config_error([] { parse_config("rollout:\n  temperature: hot\n", "t.yaml"); });
   EXPECT_NE(msg.find("t.yaml:2:3: rollout.temperature: expected a finite number, got 'hot'"), std::string::npos) << msg;

@@ -143,6 +143,13 @@ TEST_F(DatasetFiles, Utf8BomIsSkipped) {
   EXPECT_EQ(records[0].answer, "1");
 }
 
+TEST_F(DatasetFiles, EmptyPromptNamesFileLineAndField) {
+  auto msg = error_of(write("e.jsonl", "{\"prompt\": \"1+1?\"}\n{\"prompt\": \"  \\n\"}\n"));
+  EXPECT_TRUE(contains(msg, "e.jsonl:2: the prompt field \"prompt\" is empty")) << msg;
+  msg = error_of(write("e.json", "[{\"prompt\": \"a\"}, {\"prompt\": \"\"}]"));
+  EXPECT_TRUE(contains(msg, "e.json: record [1]: the prompt field \"prompt\" is empty")) << msg;
+}
+
 TEST(LevelFromFileName, ReadsMathLevelsOnly) {
   EXPECT_EQ(ttrl::data::level_from_file_name("/x/MATH-L3-TTT.json"), 3);
   EXPECT_EQ(ttrl::data::level_from_file_name("MATH-L12.jsonl"), 12);
@@ -186,6 +193,15 @@ TEST_F(DatasetFiles, JsonListErrorsNameTheRecordIndex) {
 TEST_F(DatasetFiles, MalformedJsonListNamesTheLine) {
   const std::string message = error_of(write("broken.json", "[\n{\"prompt\": \"a\"},\n{\"prompt\": \"b\",,}\n]"));
   EXPECT_TRUE(contains(message, "broken.json:3: malformed JSON")) << message;
+}
+
+// Found by fuzzing (scripts/fuzz.sh dataset): a number beyond the range of double made nlohmann::json throw
+// out_of_range, which escaped load_dataset instead of becoming an IoError naming the file.
+TEST_F(DatasetFiles, NumberBeyondDoubleIsMalformedJson) {
+  std::string message = error_of(write("big.json", "[{\"prompt\": \"p\", \"answer\": 1e999}]"));
+  EXPECT_TRUE(contains(message, "big.json: malformed JSON")) << message;
+  message = error_of(write("big.jsonl", "{\"prompt\": \"p\", \"answer\": 1e999}\n"));
+  EXPECT_TRUE(contains(message, "big.jsonl:1: not valid JSON")) << message;
 }
 
 TEST_F(DatasetFiles, JsonlErrorsNameTheLine) {

@@ -6,6 +6,7 @@
 #include "ttrl/core/config.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/model/model_config.hpp"
+#include "ttrl/model/transformer.hpp"
 
 using nlohmann::json;
 using ttrl::model::AttentionKind;
@@ -171,4 +172,44 @@ TEST(ModelConfig, RandomSectionBuildsAValidConfig) {
   EXPECT_TRUE(c.qkv_bias);
   section.model_type = "bert";
   EXPECT_THROW(ModelConfig::from_random_section(section, 300), ttrl::ConfigError);
+}
+
+TEST(ModelConfig, ParameterCountEqualsTheBuiltModelsForEveryFamily) {
+  for (const std::string type : {"qwen2", "qwen3", "llama", "mistral"}) {
+    for (const bool tied : {false, true}) {
+      json j = base(type);
+      j["tie_word_embeddings"] = tied;
+      if (type == "llama") j["attention_bias"] = true, j["mlp_bias"] = true;
+      const ModelConfig c = ModelConfig::from_hf_json(j);
+      // Built on the meta device: shapes only, no memory.
+      const ttrl::model::Transformer model(c, torch::TensorOptions().device(torch::kMeta));
+      double numel = 0;
+      for (const auto& p : model->parameters()) numel += static_cast<double>(p.numel());
+      EXPECT_EQ(c.parameter_count(), numel) << type << (tied ? " tied" : "");
+    }
+  }
+}
+
+TEST(ModelConfig, AbsurdLayerCountsAreRejectedBeforeAnythingIsSizedByThem) {
+  json j = base("qwen2");
+  j["num_hidden_layers"] = 1000000000;
+  const std::string msg = error_of(j);
+  EXPECT_NE(msg.find("dir/config.json"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("num_hidden_layers"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("at most 65536"), std::string::npos) << msg;
+}
+
+TEST(ModelConfig, WeightsBeyondMemoryAreAnErrorNamingTheSizesAndTheirOrigin) {
+  json j = base("qwen2");
+  j["vocab_size"] = int64_t{1} << 40;  // 2^40 x 64 float32: 256 TiB of embeddings
+  const ModelConfig c = ModelConfig::from_hf_json(j, "dir/config.json");
+  try {
+    ttrl::model::Transformer model(c, torch::TensorOptions().dtype(torch::kFloat32));
+    FAIL() << "a 512-TiB model was allocated";
+  } catch (const ttrl::Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("vocab_size 1099511627776"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("TiB"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("set by dir/config.json"), std::string::npos) << msg;
+  }
 }

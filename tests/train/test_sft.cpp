@@ -66,6 +66,19 @@ TEST(Sft, ExamplesAreTemplatedPromptAndSolutionThenEos) {
   }
 }
 
+TEST(Sft, TheAnswerFieldCanBeTheSolutionButThePromptCannot) {
+  const RunConfig config = tiny_config();
+  const auto policy = rollout::load_policy(config);
+  auto with_answers = records();
+  for (auto& r : with_answers) r.answer = r.extra["solution"].get<std::string>(), r.extra = nlohmann::json::object();
+  const auto examples = train::make_sft_examples(policy, config, with_answers, config.data.answer_key);
+  ASSERT_EQ(examples.size(), 4u);
+  auto target = bytes_of("1+2=3. \\boxed{3}");
+  target.push_back(ByteTokenizerIds::kEos);
+  EXPECT_EQ(examples[0].target_ids, target);
+  EXPECT_THROW(train::make_sft_examples(policy, config, with_answers, config.data.prompt_key), ttrl::ConfigError);
+}
+
 TEST(Sft, LossIsMeanNllOfTargetTokens) {
   const RunConfig config = tiny_config();
   auto policy = rollout::load_policy(config);

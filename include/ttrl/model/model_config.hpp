@@ -28,6 +28,9 @@ struct RopeConfig {
 /// Attention span of one layer.
 enum class AttentionKind { kFull, kSlidingWindow };
 
+/// More layers than any released model by far; a larger num_hidden_layers is an error, not a 4-GB layer list.
+inline constexpr int64_t kMaxLayers = 1 << 16;
+
 struct ModelConfig {
   std::string model_type = "qwen2";  ///< qwen2 | qwen3 | llama | mistral
   int64_t vocab_size = 0;
@@ -57,6 +60,8 @@ struct ModelConfig {
   /// The config.json object this was parsed from (empty for random init); kept so that a saved checkpoint carries
   /// every key of the original, including ones ttrl does not interpret.
   nlohmann::json source_json;
+  /// Where the sizes came from, for errors about them: the config.json path, or "model.random" for random init.
+  std::string origin;
 
   /// Parses a config.json object; `origin` (a path) names the source in errors. Throws ttrl::ConfigError on an
   /// unknown model_type, a missing or invalid key, or an option ttrl does not implement.
@@ -75,6 +80,13 @@ struct ModelConfig {
 
   /// Throws ttrl::ConfigError naming the first inconsistent field.
   void validate() const;
+
+  /// The number of parameters the architecture has, as a double so that absurd sizes do not overflow:
+  ///   embed V*H + final norm H + lm_head V*H (untied) + L * layer, where one layer is
+  ///   q H*Q + k,v 2*H*K + o Q*H (+ biases Q + 2K when qkv_bias, H when o_proj_bias) + q/k norms 2*D (qk_norm)
+  ///   + gate, up, down 3*H*I (+ biases 2I + H when mlp_bias) + two norms 2*H,
+  /// with Q = heads*D, K = kv_heads*D (the modules of layers.cpp; tests/model check it against the built model).
+  double parameter_count() const;
 
   int64_t q_size() const { return num_attention_heads * head_dim; }
   int64_t kv_size() const { return num_key_value_heads * head_dim; }

@@ -41,6 +41,8 @@ class Sampler {
 
  private:
   int64_t batch_rows(int64_t max_len) const;
+  /// Throws ttrl::Error naming the knob when `rows` cache rows of `max_len` tokens cannot fit in host memory.
+  void check_cache_fits(int64_t rows, int64_t max_len) const;
   model::TransformerImpl& model_;
   const Tokenizer* tokenizer_;
   SamplerOptions options_;
