@@ -193,7 +193,8 @@ std::vector<Field> build_schema() {
   KEY(reward.tau, "dare: clusters with p(y) < tau are pruned (their rollouts get 0)").range(0, 1);
   KEY(reward.epsilon, "dare: p(y) proportional to n(y) / (u(y) + epsilon), u normalised by ln(V)").range_open_low(0, 1);
   // algorithm
-  KEY(algorithm.adv_estimator, "advantage estimator").one_of({"grpo"});
+  KEY(algorithm.adv_estimator, "advantage estimator (formulas: include/ttrl/train/advantages.hpp)")
+      .one_of({"grpo", "rloo", "reinforce", "reinforce_pp_baseline"});
   KEY(algorithm.norm_adv_by_std, "divide group-centred rewards by the group std (false = Dr.GRPO)");
   KEY(algorithm.adv_epsilon, "added to the group std").range_open_low(0, 1);
   KEY(algorithm.clip_ratio_low, "PPO clip: ratio >= 1 - clip_ratio_low").range(0, 1);

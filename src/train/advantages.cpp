@@ -1,8 +1,28 @@
 #include "ttrl/train/advantages.hpp"
 
+#include <cmath>
+
 #include "ttrl/core/error.hpp"
 
 namespace ttrl::train {
+namespace {
+
+double mean_of(const std::vector<double>& values) {
+  if (values.empty()) return 0.0;
+  double sum = 0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
+void check_layout(const StepRewards& step) {
+  if (step.lengths.size() != step.rewards.size()) throw Error("advantages: one length list per reward group is needed");
+  for (size_t g = 0; g < step.rewards.size(); ++g)
+    if (step.lengths[g].size() != step.rewards[g].size())
+      throw Error("advantages: group " + std::to_string(g) + " has " + std::to_string(step.rewards[g].size()) +
+                  " rewards but " + std::to_string(step.lengths[g].size()) + " lengths");
+}
+
+}  // namespace
 
 torch::Tensor grpo_advantages(const torch::Tensor& rewards, const AdvantageOptions& options) {
   if (rewards.dim() != 1) throw Error("grpo_advantages: rewards must be [n], got " + std::to_string(rewards.dim()) + " dims");
@@ -11,6 +31,87 @@ torch::Tensor grpo_advantages(const torch::Tensor& rewards, const AdvantageOptio
   auto centred = r - r.mean();
   if (!options.norm_by_std) return centred;
   return centred / (r.std(/*unbiased=*/true) + options.epsilon);
+}
+
+AdvantageEstimator parse_advantage_estimator(const std::string& name) {
+  if (name == "grpo") return AdvantageEstimator::kGrpo;
+  if (name == "rloo") return AdvantageEstimator::kRloo;
+  if (name == "reinforce") return AdvantageEstimator::kReinforce;
+  if (name == "reinforce_pp_baseline") return AdvantageEstimator::kReinforcePpBaseline;
+  throw ConfigError("algorithm.adv_estimator: unknown estimator '" + name +
+                    "' (expected grpo, rloo, reinforce or reinforce_pp_baseline)");
+}
+
+std::vector<double> rloo_advantages(const std::vector<double>& rewards) {
+  const size_t n = rewards.size();
+  std::vector<double> advantages(n, 0.0);
+  if (n < 2) return advantages;
+  const double mean = mean_of(rewards), scale = static_cast<double>(n) / static_cast<double>(n - 1);
+  for (size_t i = 0; i < n; ++i) advantages[i] = scale * (rewards[i] - mean);
+  return advantages;
+}
+
+std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step) {
+  check_layout(step);
+  std::vector<double> all;
+  for (const auto& group : step.rewards) all.insert(all.end(), group.begin(), group.end());
+  const double baseline = mean_of(all);
+  std::vector<std::vector<double>> advantages = step.rewards;
+  for (auto& group : advantages)
+    for (double& a : group) a -= baseline;
+  return advantages;
+}
+
+std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step) {
+  check_layout(step);
+  std::vector<std::vector<double>> centred = step.rewards;
+  for (auto& group : centred) {
+    const double mean = mean_of(group);
+    for (double& x : group) x -= mean;
+  }
+  double tokens = 0, weighted_sum = 0;
+  for (size_t g = 0; g < centred.size(); ++g)
+    for (size_t i = 0; i < centred[g].size(); ++i) {
+      tokens += static_cast<double>(step.lengths[g][i]);
+      weighted_sum += static_cast<double>(step.lengths[g][i]) * centred[g][i];
+    }
+  std::vector<std::vector<double>> advantages = centred;
+  if (tokens < 2) {  // masked_var's Bessel correction needs two tokens; nothing to whiten
+    for (auto& group : advantages) std::fill(group.begin(), group.end(), 0.0);
+    return advantages;
+  }
+  const double mu = weighted_sum / tokens;
+  double weighted_squares = 0;
+  for (size_t g = 0; g < centred.size(); ++g)
+    for (size_t i = 0; i < centred[g].size(); ++i)
+      weighted_squares += static_cast<double>(step.lengths[g][i]) * (centred[g][i] - mu) * (centred[g][i] - mu);
+  const double variance = weighted_squares / tokens * tokens / (tokens - 1);
+  const double scale = 1.0 / std::sqrt(variance + 1e-8);
+  for (size_t g = 0; g < advantages.size(); ++g)
+    for (size_t i = 0; i < advantages[g].size(); ++i)
+      advantages[g][i] = step.lengths[g][i] > 0 ? (centred[g][i] - mu) * scale : 0.0;
+  return advantages;
+}
+
+std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
+                                                     const AdvantageOptions& options) {
+  switch (estimator) {
+    case AdvantageEstimator::kReinforce: return reinforce_advantages(step);
+    case AdvantageEstimator::kReinforcePpBaseline: return reinforce_pp_baseline_advantages(step);
+    case AdvantageEstimator::kRloo:
+    case AdvantageEstimator::kGrpo: break;
+  }
+  std::vector<std::vector<double>> advantages;
+  for (const auto& group : step.rewards) {
+    if (estimator == AdvantageEstimator::kRloo) {
+      advantages.push_back(rloo_advantages(group));
+      continue;
+    }
+    const torch::Tensor a =
+        grpo_advantages(torch::tensor(std::vector<float>(group.begin(), group.end())), options).to(torch::kFloat64);
+    advantages.emplace_back(a.data_ptr<double>(), a.data_ptr<double>() + a.numel());
+  }
+  return advantages;
 }
 
 }  // namespace ttrl::train

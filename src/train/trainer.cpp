@@ -106,6 +106,7 @@ class Trainer {
     prompts_ = load_prompts(config_, policy_);
     reward_ = reward::make_reward(config_.reward);
     selection_ = reward::parse_selection_mode(config_.rollout.train_selection);
+    estimator_ = parse_advantage_estimator(config_.algorithm.adv_estimator);
     total_steps_ = total_steps_of(config_, static_cast<int64_t>(prompts_.size()));
     check_training_state_fits();
     make_optimizer();
@@ -285,6 +286,8 @@ class Trainer {
     StepBatch batch;
     MeanAccumulator group_means;
     std::vector<double> all_rewards, lengths, entropies;
+    std::vector<std::vector<int>> chosen_by_prompt;  // indices into each prompt's n_vote rollouts
+    StepRewards step_rewards;                          // their rewards and lengths, for the advantage estimator
     int64_t clipped = 0;
     for (size_t p = 0; p < prompt_indices.size(); ++p) {
       const Prompt& prompt = prompts_[prompt_indices[p]];
@@ -311,16 +314,25 @@ class Trainer {
 
       const auto chosen = reward::select_for_training(scored.rewards, static_cast<int>(config_.rollout.n_train), selection_,
                                                       rollout::sequence_key(static_cast<uint64_t>(config_.trainer.seed), state_.step, static_cast<int64_t>(p)));
-      std::vector<float> chosen_rewards;
-      for (int j : chosen) chosen_rewards.push_back(static_cast<float>(scored.rewards[j]));
-      const auto advantages = grpo_advantages(torch::tensor(chosen_rewards),
-                                              {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
+      chosen_by_prompt.push_back(chosen);
+      step_rewards.rewards.emplace_back();
+      step_rewards.lengths.emplace_back();
+      for (int j : chosen) {
+        step_rewards.rewards.back().push_back(scored.rewards[j]);
+        step_rewards.lengths.back().push_back(static_cast<int64_t>(rollouts[p * n + j].completion_ids.size()));
+      }
+    }
+    // Advantages once every group is scored: some estimators normalise over the whole step.
+    const auto advantages = estimate_advantages(estimator_, step_rewards,
+                                                {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
+    for (size_t p = 0; p < prompt_indices.size(); ++p) {
+      const Prompt& prompt = prompts_[prompt_indices[p]];
       batch.by_prompt.emplace_back();
-      for (size_t c = 0; c < chosen.size(); ++c) {
-        const auto& r = rollouts[p * n + chosen[c]];
+      for (size_t c = 0; c < chosen_by_prompt[p].size(); ++c) {
+        const auto& r = rollouts[p * n + chosen_by_prompt[p][c]];
         if (r.completion_ids.empty()) continue;
         batch.by_prompt.back().push_back(batch.sequences.size());
-        batch.sequences.push_back({prompt.ids, r.completion_ids, r.logprobs, advantages[static_cast<int64_t>(c)].item<double>()});
+        batch.sequences.push_back({prompt.ids, r.completion_ids, r.logprobs, advantages[p][c]});
       }
     }
     group_means.write_to(metrics, "ttrl/");
@@ -386,6 +398,7 @@ class Trainer {
   std::vector<Prompt> prompts_;
   std::unique_ptr<reward::RewardFn> reward_;
   reward::SelectionMode selection_ = reward::SelectionMode::kFirst;
+  AdvantageEstimator estimator_ = AdvantageEstimator::kGrpo;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<metrics::MetricSink> sinks_;
   TrainerState state_;

@@ -27,6 +27,53 @@ TEST(Advantages, UniformRewardsAndSingletonsGiveZero) {
   EXPECT_THROW(grpo_advantages(torch::ones({2, 2})), ttrl::Error);
 }
 
+TEST(Advantages, RlooSubtractsTheMeanOfTheSiblings) {
+  // (1, 0, 0, 1): rollout 0's siblings average 1/3, so A_0 = 1 - 1/3 = 2/3; rollout 1's average 2/3: A_1 = -2/3.
+  const auto a = rloo_advantages({1, 0, 0, 1});
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_NEAR(a[0], 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(a[1], -2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(a[3], 2.0 / 3.0, 1e-12);
+  EXPECT_EQ(rloo_advantages({0.4}), std::vector<double>{0.0});  // no sibling, no baseline
+  EXPECT_EQ(rloo_advantages({0.5, 0.5, 0.5}), std::vector<double>(3, 0.0));
+}
+
+TEST(Advantages, ReinforceSubtractsTheMeanOfTheWholeStep) {
+  // Groups (1, 0) and (1, 1): batch mean 0.75; the second group keeps a positive advantage, unlike in GRPO.
+  const auto a = reinforce_advantages({{{1, 0}, {1, 1}}, {{5, 5}, {5, 5}}});
+  EXPECT_EQ(a, (std::vector<std::vector<double>>{{0.25, -0.75}, {0.25, 0.25}}));
+}
+
+TEST(Advantages, ReinforcePlusPlusBaselineWhitensOverTokens) {
+  // Group-centred: (0.5, -0.5) and (0, 0). Token weights 2, 2, 1, 3 (T = 8): mu = 0,
+  // var = (2 * 0.25 + 2 * 0.25) / 8 * 8 / 7 = 1/7, so A = x * sqrt(7) (verl's masked_whiten, unbiased).
+  const auto a = reinforce_pp_baseline_advantages({{{1, 0}, {1, 1}}, {{2, 2}, {1, 3}}});
+  const double s7 = std::sqrt(7.0) / std::sqrt(1.0 + 7e-8);
+  EXPECT_NEAR(a[0][0], 0.5 * s7, 1e-12);
+  EXPECT_NEAR(a[0][1], -0.5 * s7, 1e-12);
+  EXPECT_NEAR(a[1][0], 0.0, 1e-12);
+  // Longer responses weigh more in the mean: (1, 0) with lengths 3 and 1 gives mu = (3 * 0.5 - 0.5) / 4 = 0.25.
+  const auto b = reinforce_pp_baseline_advantages({{{1, 0}}, {{3, 1}}});
+  const double var = (3 * 0.25 * 0.25 + 1 * 0.75 * 0.75) / 4 * 4 / 3;
+  EXPECT_NEAR(b[0][0], 0.25 / std::sqrt(var + 1e-8), 1e-12);
+  EXPECT_NEAR(b[0][1], -0.75 / std::sqrt(var + 1e-8), 1e-12);
+  // An empty response has no token to carry an advantage.
+  const auto c = reinforce_pp_baseline_advantages({{{1, 0, 1}}, {{2, 0, 2}}});
+  EXPECT_EQ(c[0][1], 0.0);
+}
+
+TEST(Advantages, EstimatorsByNameAndGrpoThroughTheStepInterface) {
+  EXPECT_EQ(parse_advantage_estimator("rloo"), AdvantageEstimator::kRloo);
+  EXPECT_EQ(parse_advantage_estimator("reinforce_pp_baseline"), AdvantageEstimator::kReinforcePpBaseline);
+  EXPECT_THROW(parse_advantage_estimator("ppo"), ttrl::ConfigError);
+  const StepRewards step{{{1, 0, 0, 1}, {0.3}}, {{4, 4, 4, 4}, {2}}};
+  const auto a = estimate_advantages(AdvantageEstimator::kGrpo, step, {true, 0.0});
+  const auto reference = grpo_advantages(torch::tensor({1.f, 0.f, 0.f, 1.f}), {true, 0.0});
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(a[0][i], static_cast<double>(reference[i].item<float>()));  // bit-identical
+  EXPECT_EQ(a[1], std::vector<double>{0.0});
+  EXPECT_THROW(reinforce_advantages({{{1, 0}}, {{1}}}), ttrl::Error);  // lengths must match rewards
+}
+
 TEST(Losses, AggregationModesByHand) {
   // Two sequences: losses (1, 2, 3 | 4, 5, -) with the last token of the second masked out.
   auto loss = torch::tensor({1.f, 2.f, 3.f, 4.f, 5.f, 100.f}).reshape({2, 3});

@@ -1,12 +1,17 @@
 #pragma once
-// Group-relative advantages (GRPO): every rollout of a prompt is compared with its siblings.
+// Advantage estimators (algorithm.adv_estimator): how each trained rollout's reward becomes its advantage.
+// Every estimator here gives one scalar per rollout, applied to all of its response tokens.
 #include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace ttrl::train {
 
 struct AdvantageOptions {
-  bool norm_by_std = true;  ///< false: Dr.GRPO, mean-centred only
-  double epsilon = 1e-6;
+  bool norm_by_std = true;  ///< GRPO only; false: Dr.GRPO, mean-centred only
+  double epsilon = 1e-6;    ///< GRPO's std epsilon
 };
 
 /// rewards: [n] for the n trained rollouts of one prompt. Returns [n]:
@@ -14,5 +19,41 @@ struct AdvantageOptions {
 ///   A_i =  r_i - mean(r)                          when !norm_by_std.
 /// A group of one rollout has no siblings: its advantage is 0.
 torch::Tensor grpo_advantages(const torch::Tensor& rewards, const AdvantageOptions& options = {});
+
+enum class AdvantageEstimator {
+  kGrpo,                ///< grpo_advantages per prompt group
+  kRloo,                ///< rloo_advantages per prompt group
+  kReinforce,           ///< reinforce_advantages over the step's batch
+  kReinforcePpBaseline  ///< reinforce_pp_baseline_advantages over the step's batch
+};
+
+/// "grpo" | "rloo" | "reinforce" | "reinforce_pp_baseline"; throws ttrl::ConfigError naming algorithm.adv_estimator.
+AdvantageEstimator parse_advantage_estimator(const std::string& name);
+
+/// RLOO (Ahmadian et al. 2024; verl compute_rloo_outcome_advantage): each rollout's baseline is the mean of its
+/// siblings' rewards, A_i = r_i - mean_{j != i} r_j = n / (n - 1) * (r_i - mean(r)). A group of one: 0.
+std::vector<double> rloo_advantages(const std::vector<double>& rewards);
+
+/// The trained rollouts of one step, by prompt group: rewards and response lengths (tokens) in the same layout.
+struct StepRewards {
+  std::vector<std::vector<double>> rewards;
+  std::vector<std::vector<int64_t>> lengths;
+};
+
+/// REINFORCE with a batch-mean baseline (the DARE paper's REINFORCE row): A_i = r_i - mean over every trained
+/// rollout of the step of r. Same layout as `step.rewards`.
+std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step);
+
+/// REINFORCE++-baseline (Hu et al. 2025; verl compute_reinforce_plus_plus_baseline_outcome_advantage): subtract the
+/// group mean, then whiten over the batch's response tokens as verl's masked_whiten does:
+///   x_i = r_i - mean_group(r),  mu = sum_i L_i x_i / T,  var = sum_i L_i (x_i - mu)^2 / T * T / (T - 1),
+///   A_i = (x_i - mu) / sqrt(var + 1e-8),
+/// with L_i the response length of rollout i and T = sum_i L_i (a rollout counts once per token). Rollouts without
+/// tokens get 0. Same layout as `step.rewards`.
+std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step);
+
+/// The estimator's advantages for every trained rollout of the step (same layout as `step.rewards`).
+std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
+                                                     const AdvantageOptions& options = {});
 
 }  // namespace ttrl::train
