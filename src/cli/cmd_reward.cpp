@@ -1,4 +1,4 @@
-// `ttrl reward`: score saved rollouts with a reward function (majority_vote, dare, ground_truth, plugin).
+// `ttrl reward`: score saved rollouts with a reward function (majority_vote, dare, soft_majority, ground_truth, plugin).
 // The work is ttrl::reward::score_jsonl_file (src/reward/reward_jsonl.cpp); this file only wires the options.
 #include <spdlog/spdlog.h>
 
@@ -38,7 +38,7 @@ int run_reward(const RewardOptions& options) {
 
 void add_reward_command(CLI::App& app, CommandSlot& slot) {
   auto* cmd = app.add_subcommand(
-      "reward", "Score saved rollouts with a reward function (majority_vote, dare, ground_truth, plugin)");
+      "reward", "Score saved rollouts with a reward function (majority_vote, dare, soft_majority, ground_truth, plugin)");
   cmd->footer(
       "Input: one group per line:\n"
       "  {\"rollouts\": [{\"text\": \"...\", \"entropy\": <mean token entropy, nats>, \"num_tokens\": <int>}],\n"

@@ -186,7 +186,7 @@ std::vector<Field> build_schema() {
   KEY(rollout.max_batch_sequences, "sequences decoded together; 0 = from memory_budget_mb").range(0, 1 << 20);
   KEY(rollout.memory_budget_mb, "KV-cache memory budget in MiB; 0 = automatic").range(0, 1 << 24);
   // reward
-  KEY(reward.name, "reward function: majority_vote | dare | ground_truth | a plugin's registered name");
+  KEY(reward.name, "reward function: majority_vote | dare | soft_majority | ground_truth | a plugin's registered name");
   KEY(reward.plugin, "shared library that registers reward.name; other keys under reward: are passed to it");
   KEY(reward.task, "answer extractor").one_of({"math", "choice", "last_number"});
   KEY(reward.alpha, "dare: weight of the exploration bonus (1 - n/M)(1 - u)").range(0, 1);

@@ -8,6 +8,7 @@
 #include "ttrl/reward/ground_truth.hpp"
 #include "ttrl/reward/majority_vote.hpp"
 #include "ttrl/reward/plugin.hpp"
+#include "ttrl/reward/soft_majority.hpp"
 
 namespace ttrl::reward {
 namespace {
@@ -26,6 +27,8 @@ RewardRegistry::RewardRegistry() {
   add("dare",
       [](const RewardSection& s) { return std::make_unique<DareReward>(DareOptions{s.alpha, s.tau, s.epsilon}); },
       "DARE: count- and entropy-weighted answer probability, pruned at tau, plus alpha * exploration bonus");
+  add("soft_majority", [](const RewardSection&) { return std::make_unique<SoftMajorityReward>(); },
+      "SRT (soft): the share of the group whose answer is equivalent to the rollout's, 0 without an answer");
   add("ground_truth", [](const RewardSection&) { return std::make_unique<GroundTruthReward>(); },
       "1 for answers equivalent to the gold answer, else 0 (needs labels)");
 }

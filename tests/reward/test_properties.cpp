@@ -11,6 +11,7 @@
 #include "ttrl/reward/dare.hpp"
 #include "ttrl/reward/ground_truth.hpp"
 #include "ttrl/reward/majority_vote.hpp"
+#include "ttrl/reward/soft_majority.hpp"
 
 using namespace ttrl::reward;
 using namespace ttrl::reward::testing;
@@ -67,6 +68,7 @@ TEST(RewardProperties, FiniteInRangeAndNoAnswerGetsZero) {
   for (int g = 0; g < kGroups; ++g) {
     const Group group = random_group(rng);
     expect_finite_in_range(MajorityVoteReward().score(group), group, 1.0);
+    expect_finite_in_range(SoftMajorityReward().score(group), group, 1.0);
     expect_finite_in_range(GroundTruthReward().score(group), group, 1.0);
     expect_finite_in_range(DareReward(options).score(group), group, 1.0 + options.alpha);
   }
@@ -110,6 +112,7 @@ TEST(RewardProperties, InvariantToRolloutOrder) {
     const RewardResult dare = DareReward().score(group), dare_shuffled = DareReward().score(shuffled);
     const RewardResult truth = GroundTruthReward().score(group), truth_shuffled = GroundTruthReward().score(shuffled);
     const RewardResult vote = MajorityVoteReward().score(group), vote_shuffled = MajorityVoteReward().score(shuffled);
+    const RewardResult soft = SoftMajorityReward().score(group), soft_shuffled = SoftMajorityReward().score(shuffled);
     std::map<std::string, int> votes;
     int most = 0, largest_classes = 0;
     for (const auto& r : group.rollouts) if (r.answer) most = std::max(most, ++votes[*r.answer]);
@@ -119,6 +122,7 @@ TEST(RewardProperties, InvariantToRolloutOrder) {
     for (size_t i = 0; i < order.size(); ++i) {
       EXPECT_NEAR(dare_shuffled.rewards[i], dare.rewards[order[i]], 1e-12);
       EXPECT_EQ(truth_shuffled.rewards[i], truth.rewards[order[i]]);
+      EXPECT_EQ(soft_shuffled.rewards[i], soft.rewards[order[i]]);  // no tie rule: always invariant
       if (unique_majority) EXPECT_EQ(vote_shuffled.rewards[i], vote.rewards[order[i]]);
     }
     if (unique_majority) EXPECT_EQ(vote_shuffled.label, vote.label);

@@ -42,7 +42,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 TEST(Registry, HoldsTheBuiltIns) {
   const RewardRegistry registry;
-  EXPECT_EQ(registry.names(), (std::vector<std::string>{"dare", "ground_truth", "majority_vote"}));
+  EXPECT_EQ(registry.names(), (std::vector<std::string>{"dare", "ground_truth", "majority_vote", "soft_majority"}));
   EXPECT_FALSE(registry.description("dare").empty());
 }
 
