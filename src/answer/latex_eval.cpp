@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "answer/latex_ast.hpp"
@@ -431,7 +432,11 @@ class Evaluator {
       const Complex arg = scalar(kid, depth);
       for (double part : {arg.real(), arg.imag()}) {
         const double rounded = std::fabs(part) < 1e12 ? std::round(part * 1e6) : part;
-        h = mix64(h ^ static_cast<std::uint64_t>(static_cast<std::int64_t>(rounded)));
+        // Beyond int64 (and for inf, NaN) the cast is undefined: those values are hashed by their bits.
+        std::uint64_t key = 0;
+        if (std::fabs(rounded) < 9.2e18) key = static_cast<std::uint64_t>(static_cast<std::int64_t>(rounded));
+        else std::memcpy(&key, &rounded, sizeof key);
+        h = mix64(h ^ key);
       }
     }
     return 0.5 + 2.0 * unit_interval(h);

@@ -4,7 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <sstream>
 
 #include "core/config_schema.hpp"
 #include "ttrl/core/error.hpp"
@@ -61,6 +63,26 @@ void set_key(ParseState& state, const std::string& path, const YAML::Node& value
 }
 
 /// Walks a mapping, assigning each leaf to its field; nested mappings recurse while they lead to known keys.
+/// The line where a second document's content starts: content after a "---" marker line that itself follows
+/// content; 0 when there is none. (A "---" before the first content only opens the first document.)
+size_t second_document_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  bool content_seen = false, marker_after_content = false;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || std::isspace(static_cast<unsigned char>(line[3])));
+    if (marker) {
+      marker_after_content = marker_after_content || content_seen;
+      continue;
+    }
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;  // blank or comment
+    if (marker_after_content) return number;
+    content_seen = true;
+  }
+  return 0;
+}
+
 /// A key written twice in one mapping would silently keep the last value (yaml-cpp accepts it): refuse it.
 void check_unique_keys(const std::string& source, const YAML::Node& map, const std::string& prefix) {
   std::map<std::string, std::string> first_seen;  // key -> where it was first written
@@ -180,20 +202,18 @@ RunConfig parse_config(const std::string& yaml_text, const std::string& source_n
     const size_t column = line_start == std::string::npos ? bad + 1 : bad - line_start;
     throw ConfigError(fmt::format("{}:{}:{}: not valid UTF-8 (a config must be UTF-8 text)", source_name, line, column));
   }
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(yaml_text);
+    root = YAML::Load(yaml_text);  // the first document (YAML::LoadAll can loop forever on malformed input)
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg));
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("{}: malformed YAML: {}", source_name, e.what()));
   }
   // A second document ("---" then more keys) would be ignored by a one-document reader: refuse it.
-  for (size_t i = 1; i < documents.size(); ++i)
-    if (!documents[i].IsNull())
-      throw ConfigError(fmt::format("{}: a second YAML document starts here (after '---'); a config is one document",
-                                    mark_of(source_name, documents[i])));
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
+  if (const size_t line = second_document_line(yaml_text))
+    throw ConfigError(fmt::format("{}:{}:1: a second YAML document starts here (after '---'); a config is one document",
+                                  source_name, line));
   ParseState state;
   if (root.IsMap()) {
     walk(state, source_name, root, "");

@@ -7,7 +7,7 @@ namespace ttrl {
 nlohmann::json JsonCursor::parse(const std::string& text, const std::string& file) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw IoError(file + ": malformed JSON: " + e.what());
   }
 }

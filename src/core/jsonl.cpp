@@ -34,10 +34,11 @@ bool next_line(std::istream& in, std::string& line, size_t max_bytes, bool& too_
 bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 /// The parser's message, rewritten for the one case users hit most: bytes that are not UTF-8.
-std::string parse_problem(const nlohmann::json::parse_error& e) {
+std::string parse_problem(const nlohmann::json::exception& e) {
   const std::string what = e.what();
-  if (what.find("ill-formed UTF-8") != std::string::npos)
-    return fmt::format("not valid UTF-8 near column {} (JSONL files must be UTF-8)", e.byte);
+  const auto* syntax = dynamic_cast<const nlohmann::json::parse_error*>(&e);
+  if (syntax != nullptr && what.find("ill-formed UTF-8") != std::string::npos)
+    return fmt::format("not valid UTF-8 near column {} (JSONL files must be UTF-8)", syntax->byte);
   return "not valid JSON: " + what;
 }
 
@@ -60,7 +61,7 @@ int64_t read_jsonl(std::istream& in, const std::string& source, const JsonlVisit
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
       if (options.skip_malformed) continue;
       throw IoError(where + ": " + parse_problem(e));
     }

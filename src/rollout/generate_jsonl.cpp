@@ -8,9 +8,9 @@
 #include <fstream>
 #include <set>
 
+#include "rollout/prompt_lines.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
-#include "ttrl/core/jsonl.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/prompt_encoding.hpp"
 #include "ttrl/rollout/sampler.hpp"
@@ -20,35 +20,10 @@ namespace {
 
 using nlohmann::json;
 
-/// One input line: token ids, or a text to template and tokenize.
-struct PromptLine {
-  std::vector<int64_t> ids;
-  std::optional<std::string> text;
-};
-
 std::vector<PromptLine> read_prompt_lines(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw IoError("cannot read '" + path + "'");
-  std::vector<PromptLine> lines;
-  read_jsonl(in, path, [&](const json& record, const JsonlLine&) {
-    PromptLine prompt;
-    if (record.contains("prompt_ids")) {
-      const auto& ids = record["prompt_ids"];
-      if (!ids.is_array() || ids.empty()) throw IoError("\"prompt_ids\" must be a non-empty list of token ids");
-      for (const auto& id : ids) {
-        if (!id.is_number_integer()) throw IoError("\"prompt_ids\" must hold integers");
-        prompt.ids.push_back(id.get<int64_t>());
-      }
-    } else if (record.contains("prompt")) {
-      if (!record["prompt"].is_string()) throw IoError("\"prompt\" must be a string");
-      prompt.text = record["prompt"].get<std::string>();
-    } else {
-      throw IoError("missing \"prompt_ids\" or \"prompt\"");
-    }
-    lines.push_back(std::move(prompt));
-  });
-  if (lines.empty()) throw IoError("'" + path + "' holds no prompts");
-  return lines;
+  return parse_prompt_lines(in, path);
 }
 
 bool has_tokenizer_files(const std::string& dir) {

@@ -303,5 +303,14 @@ TEST(Robustness, LongResponsesReadOnlyTheirTail) {
   EXPECT_FALSE(extract_answer("\\boxed{7} " + repeat("no digits here. ", 20000), Task::kMath));    // 320 KB
 }
 
+// Found by fuzzing (scripts/fuzz.sh grade_jsonl): an undefined function's value hashed its argument through a cast to
+// int64, undefined behaviour for arguments beyond 2^63 (x86 gave every one of them the same value, so f(10^{60}) and
+// f(2 \cdot 10^{60}) were equal).
+TEST(Robustness, UndefinedFunctionsOfHugeArgumentsDiffer) {
+  EXPECT_FALSE(equivalent("f(10^{60})", "f(2 \\cdot 10^{60})", Task::kMath));
+  EXPECT_FALSE(equivalent("g(-10^{300})", "g(10^{300})", Task::kMath));
+  EXPECT_TRUE(equivalent("f(10^{60})", "f(10^{60})", Task::kMath));
+}
+
 }  // namespace
 }  // namespace ttrl::answer

@@ -113,6 +113,13 @@ TEST(Config, MisspelledSectionSuggestsTheSectionNotAKeyInside) {
   EXPECT_NE(msg.find("'rollout' is a section; set one of its keys (e.g. rollout."), std::string::npos) << msg;
 }
 
+TEST(Config, MalformedFlowMappingEndsInAnErrorNotALoop) {
+  // Found by fuzz.config: YAML::LoadAll never returned on this input (a hang); the first document is an error.
+  const std::string text = "{algorithm: {kl_coef: 0, loss_agg_mode: seq-mean-token-mean}, trainer: {total_steps: 3, lr_schedule: constant}, oss_agg_mode: seq-mean-token-mean}, traine";
+  const auto msg = config_error([&] { parse_config(text, "f.yaml"); });
+  EXPECT_NE(msg.find("f.yaml:1:"), std::string::npos) << msg;
+}
+
 TEST(Config, InvalidUtf8IsAnErrorNamingLineAndColumn) {
   const auto msg = config_error([] { parse_config("rollout:\n  stop: [\"ab\xff\"]\n", "u.yaml"); });
   EXPECT_NE(msg.find("u.yaml:2:13: not valid UTF-8"), std::string::npos) << msg;

@@ -63,4 +63,12 @@ TEST(JsonCursor, ErrorKindChoosesTheExceptionType) {
   EXPECT_THROW(JsonCursor::parse("{oops", "c.json"), ttrl::IoError);
 }
 
+// Found by fuzzing (scripts/fuzz.sh trainer_state): a number beyond the range of double (1e999) made nlohmann::json throw
+// out_of_range, which escaped JsonCursor::parse instead of becoming an IoError naming the file.
+TEST(JsonCursor, NumberBeyondDoubleIsMalformedJson) {
+  const std::string message = message_of([] { JsonCursor::parse(R"({"vocab": {"a": 1e999}})", "tokenizer.json"); });
+  EXPECT_EQ(message.rfind("tokenizer.json: malformed JSON", 0), 0u) << message;
+  EXPECT_NE(message.find("number overflow"), std::string::npos) << message;
+}
+
 }  // namespace

@@ -91,4 +91,16 @@ TEST(Jsonl, EmptyInputVisitsNothing) {
   EXPECT_EQ(ttrl::read_jsonl(in, "e.jsonl", [](const json&, const ttrl::JsonlLine&) { FAIL(); }), 0);
 }
 
+// Found by fuzzing (scripts/fuzz.sh score_jsonl): a number beyond the range of double is valid JSON syntax that
+// nlohmann::json refuses with out_of_range, which escaped instead of becoming the line's IoError.
+TEST(Jsonl, NumberBeyondDoubleIsAnErrorNamingTheLine) {
+  const std::string message = error_of("{\"a\": 1}\n{\"a\": 1e999}\n");
+  EXPECT_EQ(message.rfind("data.jsonl:2: not valid JSON", 0), 0u) << message;
+  EXPECT_NE(message.find("number overflow"), std::string::npos) << message;
+  std::istringstream in("{\"a\": -1e400}\n{\"a\": 2}\n");
+  ttrl::JsonlOptions options;
+  options.skip_malformed = true;
+  EXPECT_EQ(ttrl::read_jsonl(in, "m.jsonl", [](const json&, const ttrl::JsonlLine&) {}, options), 1);
+}
+
 }  // namespace

@@ -107,6 +107,15 @@ TEST_F(ModelSafetensors, HeaderIsNotJson) {
   EXPECT_HAS(error, "not valid JSON");
 }
 
+// Found by fuzzing (scripts/fuzz.sh safetensors_header): a number beyond the range of double is valid JSON syntax
+// that nlohmann::json refuses with out_of_range, which escaped instead of becoming an IoError naming the file.
+TEST_F(ModelSafetensors, NumberBeyondDoubleInTheHeaderIsNotValidJson) {
+  const std::string error =
+      open_error(write_raw(path("n.safetensors"), R"({"w":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}})", 4));
+  EXPECT_HAS(error, path("n.safetensors"));
+  EXPECT_HAS(error, "not valid JSON");
+}
+
 TEST_F(ModelSafetensors, UnknownDtype) {
   const std::string error =
       open_error(write_raw(path("d.safetensors"), R"({"w":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}})", 16));
@@ -181,6 +190,19 @@ TEST_F(ModelSafetensors, ShardedCheckpointResolvesNamesAndChecksTheIndex) {
   EXPECT_THROW(SafetensorsCheckpoint{dir}, ttrl::IoError);
   std::ofstream(path("model.safetensors.index.json")) << R"({"weight_map":{"a":"../x.safetensors"}})";
   EXPECT_THROW(SafetensorsCheckpoint{dir}, ttrl::IoError);
+}
+
+// Found by fuzzing (scripts/fuzz.sh safetensors_index): the same out_of_range escaped the index parser.
+TEST_F(ModelSafetensors, NumberBeyondDoubleInTheIndexIsInvalidJson) {
+  ttrl::model::write_safetensors(path("model-00001-of-00001.safetensors"), {{"a", torch::ones({2})}});
+  std::ofstream(path("model.safetensors.index.json"))
+      << R"({"metadata":{"total_size":1e999},"weight_map":{"a":"model-00001-of-00001.safetensors"}})";
+  try {
+    SafetensorsCheckpoint checkpoint(dir);
+    FAIL();
+  } catch (const ttrl::IoError& e) {
+    EXPECT_HAS(std::string(e.what()), "model.safetensors.index.json: invalid JSON");
+  }
 }
 
 // ---- checkpoint loading: errors that involve the model -----------------------------------------------------------

@@ -16,18 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "ttrl/model/safetensors_header.hpp"  // TensorEntry, the header and index parsers (no LibTorch)
+
 namespace ttrl::model {
-
-/// Headers larger than this are rejected (the limit of the reference implementation).
-inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;
-
-struct TensorEntry {
-  std::string name;
-  std::string dtype;             ///< safetensors name: "BF16", "F16", "F32", ...
-  std::vector<int64_t> shape;
-  uint64_t begin = 0;            ///< byte offsets in the data section
-  uint64_t end = 0;
-};
 
 /// One .safetensors file, mapped read-only. Movable, not copyable; views from tensor() must not outlive it.
 class SafetensorsFile {
@@ -50,7 +41,6 @@ class SafetensorsFile {
   torch::Tensor tensor(const std::string& name) const;
 
  private:
-  void parse_header(uint64_t header_length);
   std::string path_;
   std::shared_ptr<void> mapping_;  ///< the whole file; shared with every tensor view so views may outlive this object
   uint64_t file_size_ = 0;
@@ -79,8 +69,6 @@ class SafetensorsCheckpoint {
   std::map<std::string, const SafetensorsFile*> location_;
 };
 
-/// Element size in bytes of a safetensors dtype name, 0 when unknown.
-size_t safetensors_dtype_size(const std::string& dtype);
 /// The torch dtype of a safetensors dtype name; throws ttrl::IoError on an unknown name.
 torch::Dtype safetensors_to_torch_dtype(const std::string& dtype);
 /// "BF16", "F16", "F32", ...; throws ttrl::Error for dtypes safetensors cannot store.

@@ -5,15 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "ttrl/model/score_request.hpp"  // ScoreRequest, parse_score_requests (no LibTorch)
 #include "ttrl/model/transformer.hpp"
 
 namespace ttrl::model {
-
-struct ScoreRequest {
-  std::vector<int64_t> prompt_ids;      ///< at least one token
-  std::vector<int64_t> completion_ids;  ///< may be empty
-  int64_t line = 0;                     ///< 1-based input line, for error messages (0: not from a file)
-};
 
 struct ScoreResult {
   std::vector<float> logprobs;   ///< one per completion token
@@ -28,11 +23,6 @@ struct ScoreOptions {
 /// Scores each request (no gradient). Throws ttrl::Error for an empty prompt or an id outside the vocabulary.
 std::vector<ScoreResult> score(TransformerImpl& model, const std::vector<ScoreRequest>& requests,
                                const ScoreOptions& options = {});
-
-/// Parses JSONL, one {"prompt_ids": [...], "completion_ids": [...]} per line (blank lines skipped). Throws
-/// ttrl::IoError naming `origin` and the 1-based line number of the first bad line (invalid JSON, missing or
-/// non-integer ids, negative ids, empty prompt_ids).
-std::vector<ScoreRequest> parse_score_requests(std::istream& in, const std::string& origin);
 
 /// One {"logprobs": [...], "entropies": [...]} line per result, in order.
 void write_score_results(std::ostream& out, const std::vector<ScoreResult>& results);

@@ -1,0 +1,43 @@
+// libFuzzer target over `ttrl reward`'s input: JSONL groups {"rollouts": [{"text", "entropy", "num_tokens"}, ...],
+// "vocab_size", "gold", "task", "prompt"}, scored by each built-in reward. Property beyond "no crash": one output
+// line per group scored.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fuzz/fuzz_util.hpp"
+#include "ttrl/reward/registry.hpp"
+#include "ttrl/reward/reward_jsonl.hpp"
+
+namespace {
+
+std::vector<std::unique_ptr<ttrl::RewardFn>> make_rewards() {
+  std::vector<std::unique_ptr<ttrl::RewardFn>> rewards;
+  for (const char* name : {"majority_vote", "dare", "ground_truth"}) {
+    ttrl::RewardSection section;
+    section.name = name;
+    rewards.push_back(ttrl::reward::make_reward(section));
+  }
+  return rewards;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto rewards = make_rewards();
+  const std::string text = ttrl::fuzz::text_of(data, size);
+  for (const auto& fn : rewards) {
+    std::istringstream in(text);
+    std::ostringstream out;
+    ttrl::fuzz::expect_only_ttrl_errors([&] {
+      const std::int64_t groups = ttrl::reward::score_jsonl(in, "fuzz.jsonl", out, *fn, ttrl::answer::Task::kMath);
+      const std::string written = out.str();
+      ttrl::fuzz::check(static_cast<std::int64_t>(std::count(written.begin(), written.end(), '\n')) == groups);
+    });
+  }
+  return 0;
+}
