@@ -10,9 +10,12 @@
 #include <sentencepiece_processor.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <string_view>
 
 #include "tokenizer/added_tokens.hpp"
+#include "ttrl/core/files.hpp"
 #include "tokenizer/loaders.hpp"
 #include "tokenizer/utf8.hpp"
 
@@ -24,9 +27,60 @@ constexpr std::string_view kUnknownSurface = " \xE2\x81\x87 ";  // " ⁇ ", Sent
 
 enum class PieceKind : char { kNormal, kControl, kUnknown, kByte };
 
+/// Reads a protobuf varint at bytes[pos]; false when it runs past the end or over 10 bytes.
+bool read_varint(std::string_view bytes, size_t& pos, uint64_t& value) {
+  value = 0;
+  for (int shift = 0; shift < 64 && pos < bytes.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(bytes[pos++]);
+    value |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if (byte < 0x80) return true;
+  }
+  return false;
+}
+
+/// Calls visit(field, payload) for each length-delimited field of a protobuf message; stops at anything malformed
+/// or of a wire type it does not skip (groups), leaving those to the real parser.
+template <class Visit>
+void for_each_bytes_field(std::string_view message, Visit visit) {
+  size_t pos = 0;
+  while (pos < message.size()) {
+    uint64_t key = 0, length = 0, ignored = 0;
+    if (!read_varint(message, pos, key)) return;
+    switch (key & 7) {
+      case 0: if (!read_varint(message, pos, ignored)) return; break;
+      case 1: pos += 8; break;
+      case 5: pos += 4; break;
+      case 2:
+        if (!read_varint(message, pos, length) || length > message.size() - pos) return;
+        visit(key >> 3, message.substr(pos, length));
+        pos += length;
+        break;
+      default: return;
+    }
+  }
+}
+
+/// libsentencepiece builds its trie with Darts, which throws through code that cannot unwind (std::terminate, found
+/// by fuzz.sentencepiece) on a piece holding a NUL byte. Such a model is refused first, reading the pieces from the
+/// wire format: ModelProto field 1 (repeated SentencePiece), its field 1 (piece). The rest is left to sentencepiece.
+void refuse_pieces_with_nul(const std::string& path) {
+  const std::string model = read_text_file(path);
+  size_t index = 0;
+  for_each_bytes_field(model, [&](uint64_t field, std::string_view entry) {
+    if (field != 1) return;
+    for_each_bytes_field(entry, [&](uint64_t entry_field, std::string_view piece) {
+      if (entry_field == 1 && piece.find('\0') != std::string_view::npos)
+        throw IoError("cannot load SentencePiece model '" + path + "': piece " + std::to_string(index) +
+                      " holds a NUL byte");
+    });
+    ++index;
+  });
+}
+
 class SentencePieceTokenizer : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(const std::string& path) {
+    refuse_pieces_with_nul(path);
     const auto status = processor_.Load(path);
     if (!status.ok()) throw IoError("cannot load SentencePiece model '" + path + "': " + status.ToString());
     const int size = processor_.GetPieceSize();

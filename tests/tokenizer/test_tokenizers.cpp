@@ -1,6 +1,7 @@
 // Loading and encoding: the byte tokenizer, the real vocabularies in the shared fixtures against the id vectors
 // shipped with them (llama.cpp, llama2.c, mistral-common), special tokens, errors, concurrency.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -199,6 +200,22 @@ TEST(SentencePiece, MistralChatMatchesMistralCommonTokens) {
   const std::vector<int64_t> first_turn(all.begin(), all.begin() + 20);  // ends with "[/INST]"
   const std::string prompt = render_chat_prompt(chat_template_by_name("mistral"), "What's the result of 5 + 5?");
   EXPECT_EQ(mistral->encode(prompt), first_turn);
+}
+
+TEST(Errors, SentencePiecePieceWithANulByteIsAnErrorNotATerminate) {
+  // Found by fuzz.sentencepiece: libsentencepiece's trie builder throws through code that cannot unwind on such a
+  // piece (std::terminate). The reproducer holds tokenizer_config.json, a text and tokenizer.model, cut at NULs.
+  const std::string input = read(fs::path(TTRL_SOURCE_DIR) / "tests/fuzz/known/sentencepiece-nul-piece");
+  const size_t first = input.find('\0'), second = input.find('\0', first + 1);
+  const fs::path model = fs::temp_directory_path() / ("ttrl_nul_piece_" + std::to_string(::getpid()) + ".model");
+  std::ofstream(model, std::ios::binary) << input.substr(second + 1);
+  try {
+    load_tokenizer(model.string());
+    ADD_FAILURE() << "a model with a NUL byte in a piece loaded";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds a NUL byte"), std::string::npos) << e.what();
+  }
+  fs::remove(model);
 }
 
 TEST(Errors, MissingPathsAreNamed) {
