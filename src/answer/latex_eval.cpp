@@ -389,6 +389,9 @@ class Evaluator {
     if (!near_integer(lower)) throw Undefined{};
     const bool infinite = std::isinf(upper) && upper > 0;
     if (!infinite && !near_integer(upper)) throw Undefined{};
+    // Indices beyond 2^53 are not exact in a double, and beyond long their conversion and arithmetic overflow.
+    constexpr double kMaxIndex = 9007199254740992.0;
+    if (std::fabs(lower) > kMaxIndex || (!infinite && std::fabs(upper) > kMaxIndex)) throw Undefined{};
     const long first = static_cast<long>(std::llround(lower));
     const long last = infinite ? first + kMaxInfiniteSumTerms : static_cast<long>(std::llround(upper));
     if (!infinite && last - first > kMaxSumTerms) throw Undefined{};

@@ -117,6 +117,10 @@ void walk(ParseState& state, const std::string& source, const YAML::Node& map, c
 
 /// "--set a.b.c=value": value typed as YAML ("8" is an int, "0.6" a float, "true" a bool, "[a, b]" a list).
 void apply_override(ParseState& state, const std::string& assignment) {
+  // Like a config file, an override is text (what it sets is written to config.resolved.yaml and read back).
+  if (const size_t bad = utf8::first_invalid_offset(assignment); bad != assignment.size())
+    throw ConfigError(fmt::format("--set: not valid UTF-8 at byte {} of '{}=...' (a config must be UTF-8 text)", bad + 1,
+                                  assignment.substr(0, std::min(bad, assignment.find('=')))));
   const std::string where = "--set " + assignment;
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)

@@ -95,5 +95,14 @@ TEST(LatexEval, NotAConstant) {
   EXPECT_FALSE(evaluate_latex("\\frac{1}{2"));              // unbalanced
 }
 
+// Found by fuzzing (scripts/fuzz.sh answer): sum bounds beyond the range of long overflowed (undefined behaviour);
+// on x86 both bounds of the sum below became LONG_MIN and it "summed" one term.
+TEST(LatexEval, SumBoundsBeyondExactIntegersHaveNoValue) {
+  EXPECT_FALSE(evaluate_latex("\\sum_{k=-10^{19}}^{10^{19}} 1"));
+  EXPECT_FALSE(evaluate_latex("\\prod_{k=10^{19}}^{\\infty} 1"));
+  EXPECT_FALSE(evaluate_latex("\\sum_{k=5}^{-10^{50}} k"));
+  expect_value("\\sum_{k=10^{6}}^{10^{6}+2} 1", 3);
+}
+
 }  // namespace
 }  // namespace ttrl::answer

@@ -125,6 +125,13 @@ TEST(Config, InvalidUtf8IsAnErrorNamingLineAndColumn) {
   EXPECT_NE(msg.find("u.yaml:2:13: not valid UTF-8"), std::string::npos) << msg;
 }
 
+// Found by fuzzing (scripts/fuzz.sh config): invalid UTF-8 given with --set got into the configuration, and the
+// config.resolved.yaml written from it could not be read back.
+TEST(Config, InvalidUtf8InAnOverrideIsAnError) {
+  const auto msg = config_error([] { parse_config("", "o.yaml", {"eval.files=[a.json, b\xb9.jsonl]"}); });
+  EXPECT_NE(msg.find("--set: not valid UTF-8"), std::string::npos) << msg;
+}
+
 TEST(Config, DuplicateKeysAreErrorsNamingBothLines) {
   auto msg = config_error([] { parse_config("rollout:\n  n_vote: 8\n  n_train: 4\n  n_vote: 16\n", "d.yaml"); });
   EXPECT_NE(msg.find("d.yaml:4:3: duplicate key 'rollout.n_vote' (first written at d.yaml:2:3)"), std::string::npos)
