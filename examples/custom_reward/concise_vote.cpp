@@ -1,13 +1,14 @@
 // concise_vote: TTRL's majority vote, with long correct-looking answers rewarded less.
 //   r = 1 - length_penalty * min(1, num_tokens / max_tokens)   for rollouts in the majority class
 //   r = 0                                                        otherwise
-// Options (any extra key under `reward:` in the YAML): length_penalty in [0, 1] (default 0.5), max_tokens >= 1
+// Options (declared keys under `reward:` in the YAML): length_penalty in [0, 1] (default 0.5), max_tokens >= 1
 // (default 1024).
 #include <ttrl/reward/majority_vote.hpp>
 #include <ttrl/reward/plugin.hpp>
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -19,6 +20,12 @@ class ConciseVote : public ttrl::RewardFn {
     if (length_penalty_ < 0.0 || length_penalty_ > 1.0)
       throw ttrl::ConfigError("reward.length_penalty = " + std::to_string(length_penalty_) + ": expected [0, 1]");
     if (max_tokens_ < 1) throw ttrl::ConfigError("reward.max_tokens = " + std::to_string(max_tokens_) + ": expected >= 1");
+  }
+
+  /// The option keys it reads; any other key under `reward:` is an error naming it.
+  static std::vector<ttrl::reward::OptionSpec> declared_options() {
+    return {{"length_penalty", "reward taken off a majority answer of max_tokens or more, in [0, 1]"},
+            {"max_tokens", "length at which the full penalty applies"}};
   }
 
   ttrl::reward::RewardResult score(const ttrl::reward::Group& group) override {

@@ -59,4 +59,12 @@ if "$TMP/prefix/bin/ttrl" reward --config "$TMP/reward.yaml" --set reward.name=c
   exit 1
 fi
 grep -F "registers concise_vote, not 'concise'" "$TMP/err.txt"
+
+echo "== an option the plugin does not declare is refused"
+if "$TMP/prefix/bin/ttrl" reward --config "$TMP/reward.yaml" --set reward.length_penalt=0.5 --input "$HERE/groups.jsonl" \
+     > /dev/null 2> "$TMP/err.txt"; then
+  echo "run.sh: an undeclared plugin option was accepted" >&2
+  exit 1
+fi
+grep -F "reward.length_penalt: unknown option of reward 'concise_vote' (did you mean 'length_penalty'?" "$TMP/err.txt"
 echo "custom_reward example: OK"

@@ -10,8 +10,9 @@ void add_generate_command(CLI::App& app, CommandSlot& slot) {
   auto* cmd = app.add_subcommand("generate", "Sample completions for prompts (JSONL in, JSONL out) with log-probs and entropies");
   cmd->footer(
       "Input lines:  {\"prompt_ids\": [1, 2, 3]}  or  {\"prompt\": \"What is 2+3?\"} (chat template, then tokenizer)\n"
-      "Output lines: {\"prompt_index\", \"sample_index\", \"completion_ids\", \"logprobs\", \"entropies\", \"text\", \"finish_reason\"}\n"
-      "logprobs/entropies: of softmax(logits / temperature) over the full vocabulary, before top-p/top-k truncation.\n\n"
+      "Output lines: {\"prompt_index\", \"sample_index\", \"completion_ids\", \"logprobs\", \"entropies\", \"self_certainties\", \"text\",\n"
+      "\"finish_reason\"}; logprobs/entropies/self_certainties (KL(uniform || p)): of softmax(logits / temperature) over\n"
+      "the full vocabulary, before top-p/top-k truncation.\n\n"
       "Examples:\n"
       "  ttrl generate --model ckpt/ --input prompts.jsonl --output samples.jsonl --n 8 --temperature 1.0\n"
       "  ttrl generate --model ckpt/ --input q.jsonl --output greedy.jsonl --temperature 0 --max-new-tokens 512\n"

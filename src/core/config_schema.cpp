@@ -186,15 +186,22 @@ std::vector<Field> build_schema() {
   KEY(rollout.max_batch_sequences, "sequences decoded together; 0 = from memory_budget_mb").range(0, 1 << 20);
   KEY(rollout.memory_budget_mb, "KV-cache memory budget in MiB; 0 = automatic").range(0, 1 << 24);
   // reward
-  KEY(reward.name, "reward function: majority_vote | dare | soft_majority | ground_truth | a plugin's registered name");
+  KEY(reward.name, "reward function: majority_vote | dare | soft_majority | empo | self_certainty | entropy | "
+                   "ground_truth | a plugin's or register_reward's name");
   KEY(reward.plugin, "shared library that registers reward.name; other keys under reward: are passed to it");
   KEY(reward.task, "answer extractor").one_of({"math", "choice", "last_number"});
   KEY(reward.alpha, "dare: weight of the exploration bonus (1 - n/M)(1 - u)").range(0, 1);
   KEY(reward.tau, "dare: clusters with p(y) < tau are pruned (their rollouts get 0)").range(0, 1);
   KEY(reward.epsilon, "dare: p(y) proportional to n(y) / (u(y) + epsilon), u normalised by ln(V)").range_open_low(0, 1);
+  KEY(reward.raw_logits, "self_certainty: KL(uniform || softmax(logits)) of the raw logits (TRL INTUITOR), not of "
+                         "softmax(logits / temperature) (verl INTUITOR, the default)");
+  KEY(reward.trajectory, "entropy: reward the mean token log-prob (EM-RL trajectory) instead of minus the mean token "
+                         "entropy (RENT, EM-RL token)");
+  KEY(reward.gate, "empo: none | entropy (all 0 when the answer-class entropy reaches ln G) | confidence (all 0 when "
+                   "the largest class holds under 25% of the group)").one_of({"none", "entropy", "confidence"});
   // algorithm
   KEY(algorithm.adv_estimator, "advantage estimator (formulas: include/ttrl/train/advantages.hpp)")
-      .one_of({"grpo", "rloo", "reinforce", "reinforce_pp_baseline"});
+      .one_of({"grpo", "rloo", "reinforce", "reinforce_pp", "reinforce_pp_baseline"});
   KEY(algorithm.norm_adv_by_std, "divide group-centred rewards by the group std (false = Dr.GRPO)");
   KEY(algorithm.adv_epsilon, "added to the group std").range_open_low(0, 1);
   KEY(algorithm.clip_ratio_low, "PPO clip: ratio >= 1 - clip_ratio_low").range(0, 1);

@@ -20,12 +20,13 @@ std::vector<std::optional<std::string>> answers_of(const Group& group) {
   return answers;
 }
 
+std::optional<double> mean_of(const std::vector<float>& values) {
+  if (values.empty()) return std::nullopt;
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
 std::optional<double> mean_token_entropy(const Rollout& rollout) {
-  if (!rollout.token_entropies.empty()) {
-    // Accumulate in double: 3k float entropies summed in float lose about 3 digits.
-    const double sum = std::accumulate(rollout.token_entropies.begin(), rollout.token_entropies.end(), 0.0);
-    return sum / static_cast<double>(rollout.token_entropies.size());
-  }
+  if (!rollout.token_entropies.empty()) return mean_of(rollout.token_entropies);
   return rollout.mean_entropy;
 }
 

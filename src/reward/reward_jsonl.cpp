@@ -2,6 +2,8 @@
 #include "ttrl/reward/reward_jsonl.hpp"
 
 #include <cerrno>
+#include <cmath>
+#include <limits>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -29,6 +31,52 @@ std::optional<std::string> optional_string(const json& object, const std::string
   return it->get<std::string>();
 }
 
+/// `field` of `item` as a list of numbers (absent or null: empty).
+std::vector<float> float_list(const json& item, const std::string& where, const char* field) {
+  std::vector<float> values;
+  auto it = item.find(field);
+  if (it == item.end() || it->is_null()) return values;
+  if (!it->is_array()) bad_field(where + "." + field, "a list of numbers", *it);
+  values.reserve(it->size());
+  for (size_t t = 0; t < it->size(); ++t) {
+    const json& value = (*it)[t];
+    // Beyond float's range the conversion would be undefined behaviour, not infinity.
+    if (!value.is_number() || !(std::fabs(value.get<double>()) <= std::numeric_limits<float>::max()))
+      bad_field(fmt::format("{}.{}[{}]", where, field, t), "a number", value);
+    values.push_back(static_cast<float>(value.get<double>()));
+  }
+  return values;
+}
+
+/// The per-token fields `ttrl generate` writes: completion_ids, logprobs, entropies, self_certainties. Each is
+/// optional; those present must have one entry per token (num_tokens, or the first list's length).
+void read_token_fields(const json& item, const std::string& where, Rollout& rollout) {
+  if (auto ids = item.find("completion_ids"); ids != item.end() && !ids->is_null()) {
+    if (!ids->is_array()) bad_field(where + ".completion_ids", "a list of token ids", *ids);
+    for (size_t t = 0; t < ids->size(); ++t) {
+      const json& id = (*ids)[t];
+      if (!id.is_number_integer() || id.get<int64_t>() < 0)
+        bad_field(fmt::format("{}.completion_ids[{}]", where, t), "a token id (integer >= 0)", id);
+      rollout.token_ids.push_back(id.get<int64_t>());
+    }
+  }
+  rollout.token_logprobs = float_list(item, where, "logprobs");
+  rollout.token_entropies = float_list(item, where, "entropies");
+  rollout.token_self_certainties = float_list(item, where, "self_certainties");
+  const std::pair<const char*, size_t> lists[] = {{"completion_ids", rollout.token_ids.size()},
+                                                  {"logprobs", rollout.token_logprobs.size()},
+                                                  {"entropies", rollout.token_entropies.size()},
+                                                  {"self_certainties", rollout.token_self_certainties.size()}};
+  const bool counted = item.contains("num_tokens") && !item["num_tokens"].is_null();
+  for (const auto& [field, size] : lists) {
+    if (!item.contains(field) || item[field].is_null()) continue;
+    if (!counted && rollout.num_tokens == 0) rollout.num_tokens = static_cast<int64_t>(size);
+    if (static_cast<int64_t>(size) != rollout.num_tokens)
+      throw IoError(fmt::format("\"{}.{}\": {} entries, but the rollout has {} tokens ({})", where, field, size,
+                                rollout.num_tokens, counted ? "num_tokens" : "the first per-token list"));
+  }
+}
+
 Rollout parse_rollout(const json& item, size_t index) {
   const std::string where = fmt::format("rollouts[{}]", index);
   if (!item.is_object()) bad_field(where, "an object {\"text\": ..., \"entropy\": ...}", item);
@@ -46,6 +94,7 @@ Rollout parse_rollout(const json& item, size_t index) {
       bad_field(where + ".num_tokens", "an integer >= 0", *tokens);
     rollout.num_tokens = tokens->get<int64_t>();
   }
+  read_token_fields(item, where, rollout);
   return rollout;
 }
 

@@ -7,8 +7,11 @@
 namespace ttrl::reward {
 
 RewardResult SoftMajorityReward::score(const Group& group) {
+  return soft_majority_rewards(group, answer::cluster_answers(answers_of(group), group.task));
+}
+
+RewardResult soft_majority_rewards(const Group& group, const answer::Clustering& clustering) {
   const size_t total = group.rollouts.size();
-  const answer::Clustering clustering = answer::cluster_answers(answers_of(group), group.task);
   const double denominator = total > 0 ? static_cast<double>(total) : 1.0;
   RewardResult result;
   result.rewards.assign(total, 0.0);

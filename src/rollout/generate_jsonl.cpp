@@ -34,8 +34,8 @@ bool has_tokenizer_files(const std::string& dir) {
 
 json rollout_json(const Rollout& r) {
   return {{"prompt_index", r.prompt_index}, {"sample_index", r.sample_index}, {"completion_ids", r.completion_ids},
-          {"logprobs", r.logprobs},         {"entropies", r.entropies},       {"text", r.text},
-          {"finish_reason", r.finish_reason}};
+          {"logprobs", r.logprobs},         {"entropies", r.entropies},       {"self_certainties", r.self_certainties},
+          {"text", r.text},                 {"finish_reason", r.finish_reason}};
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ struct Sequence {
   int64_t sample_index = 0;
   uint64_t key = 0;
   std::vector<int64_t> ids;
-  std::vector<float> logprobs, entropies;
+  std::vector<float> logprobs, entropies, self_certainties;
   std::string visible_bytes;  ///< decoded bytes so far (special tokens skipped), for stop strings
   Tokenizer::DecodeState decode_state;
   std::string finish_reason;  ///< empty while running
@@ -47,10 +47,11 @@ struct StopRules {
   }
 
   /// Records the token just sampled and sets finish_reason when the sequence is complete.
-  void record(Sequence& s, int64_t id, float logprob, float entropy) const {
+  void record(Sequence& s, int64_t id, float logprob, float entropy, float self_certainty) const {
     s.ids.push_back(id);
     s.logprobs.push_back(logprob);
     s.entropies.push_back(entropy);
+    s.self_certainties.push_back(self_certainty);
     if (is_stop_token(id)) {
       s.finish_reason = "stop";
       return;
@@ -88,6 +89,7 @@ Rollout to_rollout(Sequence&& s, const SamplingParams& params, const Tokenizer* 
   r.completion_ids = std::move(s.ids);
   r.logprobs = std::move(s.logprobs);
   r.entropies = std::move(s.entropies);
+  r.self_certainties = std::move(s.self_certainties);
   r.finish_reason = std::move(s.finish_reason);
   return r;
 }
@@ -161,7 +163,10 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
 
   StopRules rules{params, tokenizer_};
   for (const auto& s : params.stop_strings) rules.longest_stop_string = std::max(rules.longest_stop_string, s.size());
-  const double stats_temperature = params.temperature > 0 ? params.temperature : 1.0;
+  kernels::TokenStatsOptions stats_options;
+  stats_options.temperature = params.temperature > 0 ? params.temperature : 1.0;  // greedy: the model's distribution
+  stats_options.self_certainty = true;
+  if (options_.raw_self_certainty) stats_options.certainty_temperature = 1.0;
 
   torch::NoGradGuard no_grad;
   model::KVCache cache = model_.make_cache(rows, max_len);
@@ -176,12 +181,16 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
     std::vector<int64_t> steps;
     for (size_t b = first; b < live.size(); ++b) keys.push_back(live[b].key), steps.push_back(static_cast<int64_t>(live[b].ids.size()));
     const torch::Tensor tokens = sample_next_tokens(logits, params, keys, steps);
-    const auto stats = kernels::token_stats(logits, tokens.to(logits.device()), stats_temperature);
-    const auto logprobs = stats.logprob.cpu(), entropies = stats.entropy.cpu();
+    const auto stats = kernels::token_stats(logits, tokens.to(logits.device()), stats_options);
+    const auto logprobs = stats.logprob.cpu(), entropies = stats.entropy.cpu(), certainties = stats.self_certainty.cpu();
     const auto* token = tokens.data_ptr<int64_t>();
     const auto* logprob = logprobs.data_ptr<float>();
     const auto* entropy = entropies.data_ptr<float>();
-    for (size_t b = first; b < live.size(); ++b) rules.record(live[b], token[b - first], logprob[b - first], entropy[b - first]);
+    const auto* certainty = certainties.data_ptr<float>();
+    for (size_t b = first; b < live.size(); ++b) {
+      const size_t i = b - first;
+      rules.record(live[b], token[i], logprob[i], entropy[i], certainty[i]);
+    }
     stats_.generated_tokens += static_cast<int64_t>(live.size() - first);
   };
 

@@ -37,9 +37,10 @@ AdvantageEstimator parse_advantage_estimator(const std::string& name) {
   if (name == "grpo") return AdvantageEstimator::kGrpo;
   if (name == "rloo") return AdvantageEstimator::kRloo;
   if (name == "reinforce") return AdvantageEstimator::kReinforce;
+  if (name == "reinforce_pp") return AdvantageEstimator::kReinforcePp;
   if (name == "reinforce_pp_baseline") return AdvantageEstimator::kReinforcePpBaseline;
   throw ConfigError("algorithm.adv_estimator: unknown estimator '" + name +
-                    "' (expected grpo, rloo, reinforce or reinforce_pp_baseline)");
+                    "' (expected grpo, rloo, reinforce, reinforce_pp or reinforce_pp_baseline)");
 }
 
 std::vector<double> rloo_advantages(const std::vector<double>& rewards) {
@@ -93,9 +94,54 @@ std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewa
   return advantages;
 }
 
+TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef) {
+  check_layout(step);
+  if (token_kl.size() != step.rewards.size()) throw Error("reinforce_pp_advantages: one KL list per reward group is needed");
+  // Returns G_t = sum_{t' >= t} r_t' with r_t = -kl_coef * kl_t, plus the rollout's reward at its last token.
+  TokenAdvantages returns(step.rewards.size());
+  double tokens = 0, sum = 0;
+  for (size_t g = 0; g < step.rewards.size(); ++g) {
+    if (token_kl[g].size() != step.rewards[g].size())
+      throw Error("reinforce_pp_advantages: group " + std::to_string(g) + " needs one KL list per rollout");
+    for (size_t i = 0; i < step.rewards[g].size(); ++i) {
+      const auto length = static_cast<size_t>(step.lengths[g][i]);
+      const std::vector<float>& kl = token_kl[g][i];
+      if (kl.size() != length)
+        throw Error("reinforce_pp_advantages: group " + std::to_string(g) + " rollout " + std::to_string(i) + " has " +
+                    std::to_string(length) + " tokens but " + std::to_string(kl.size()) + " KL values");
+      std::vector<float> g_t(length);
+      double running = 0;
+      for (size_t t = length; t-- > 0;) {
+        running += -kl_coef * static_cast<double>(kl[t]) + (t + 1 == length ? step.rewards[g][i] : 0.0);
+        g_t[t] = static_cast<float>(running);
+        sum += running;
+      }
+      tokens += static_cast<double>(length);
+      returns[g].push_back(std::move(g_t));
+    }
+  }
+  if (tokens < 2) {  // masked_var's Bessel correction needs two tokens; nothing to whiten
+    for (auto& group : returns)
+      for (auto& rollout : group) std::fill(rollout.begin(), rollout.end(), 0.0f);
+    return returns;
+  }
+  const double mu = sum / tokens;
+  double squares = 0;
+  for (const auto& group : returns)
+    for (const auto& rollout : group)
+      for (float v : rollout) squares += (v - mu) * (v - mu);
+  const double scale = 1.0 / std::sqrt(squares / (tokens - 1) + 1e-8);
+  for (auto& group : returns)
+    for (auto& rollout : group)
+      for (float& v : rollout) v = static_cast<float>((v - mu) * scale);
+  return returns;
+}
+
 std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
                                                      const AdvantageOptions& options) {
   switch (estimator) {
+    case AdvantageEstimator::kReinforcePp:
+      throw Error("estimate_advantages: reinforce_pp gives per-token advantages (reinforce_pp_advantages)");
     case AdvantageEstimator::kReinforce: return reinforce_advantages(step);
     case AdvantageEstimator::kReinforcePpBaseline: return reinforce_pp_baseline_advantages(step);
     case AdvantageEstimator::kRloo:

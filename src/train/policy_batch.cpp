@@ -15,9 +15,13 @@ SequenceBatch make_batch(const std::vector<const TrainSequence*>& sequences, con
   if (sequences.empty()) throw Error("make_batch: no sequences");
   SequenceBatch batch;
   int64_t longest = 1, longest_response = 1;
+  bool per_token = false;
   for (const auto* s : sequences) {
     if (s->prompt_ids.empty() || s->completion_ids.empty()) throw Error("make_batch: empty prompt or completion");
     if (s->old_logprobs.size() != s->completion_ids.size()) throw Error("make_batch: one old log-prob per completion token is needed");
+    if (!s->token_advantages.empty() && s->token_advantages.size() != s->completion_ids.size())
+      throw Error("make_batch: token_advantages needs one advantage per completion token");
+    per_token = per_token || !s->token_advantages.empty();
     batch.prompt_lengths.push_back(static_cast<int64_t>(s->prompt_ids.size()));
     batch.response_lengths.push_back(static_cast<int64_t>(s->completion_ids.size()));
     longest = std::max(longest, batch.prompt_lengths.back() + batch.response_lengths.back() - 1);
@@ -28,7 +32,7 @@ SequenceBatch make_batch(const std::vector<const TrainSequence*>& sequences, con
   auto targets = torch::zeros({rows, longest_response}, torch::kInt64);
   auto mask = torch::zeros({rows, longest_response}, torch::kFloat32);
   auto old = torch::zeros({rows, longest_response}, torch::kFloat32);
-  auto advantages = torch::empty({rows}, torch::kFloat32);
+  auto advantages = per_token ? torch::zeros({rows, longest_response}, torch::kFloat32) : torch::empty({rows}, torch::kFloat32);
   auto* in = input.data_ptr<int64_t>();
   for (int64_t b = 0; b < rows; ++b) {
     const auto& s = *sequences[b];
@@ -39,7 +43,12 @@ SequenceBatch make_batch(const std::vector<const TrainSequence*>& sequences, con
     targets[b].narrow(0, 0, r).copy_(torch::tensor(s.completion_ids, torch::kInt64));
     mask[b].narrow(0, 0, r).fill_(1.0);
     old[b].narrow(0, 0, r).copy_(torch::tensor(s.old_logprobs, torch::kFloat32));
-    advantages[b] = static_cast<float>(s.advantage);
+    if (!per_token)
+      advantages[b] = static_cast<float>(s.advantage);
+    else if (s.token_advantages.empty())
+      advantages[b].narrow(0, 0, r).fill_(s.advantage);
+    else
+      advantages[b].narrow(0, 0, r).copy_(torch::tensor(s.token_advantages, torch::kFloat32));
   }
   batch.input_ids = input.to(device);
   batch.targets = targets.to(device);

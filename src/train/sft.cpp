@@ -84,7 +84,7 @@ torch::Tensor sft_loss(model::TransformerImpl& model, const std::vector<const Sf
   std::vector<TrainSequence> sequences;
   sequences.reserve(batch.size());
   for (const auto* e : batch)
-    sequences.push_back({e->prompt_ids, e->target_ids, std::vector<float>(e->target_ids.size(), 0.0f), 0.0});
+    sequences.push_back({e->prompt_ids, e->target_ids, std::vector<float>(e->target_ids.size(), 0.0f), 0.0, {}});
   std::vector<const TrainSequence*> pointers;
   for (const auto& s : sequences) pointers.push_back(&s);
   const SequenceBatch sb = make_batch(pointers, model.device());

@@ -32,6 +32,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+/// What the reward sees of a sampled rollout: its text and every per-token statistic the sampler recorded.
+reward::Rollout reward_view(const rollout::Rollout& r) {
+  reward::Rollout view;
+  view.text = r.text;
+  view.num_tokens = static_cast<int64_t>(r.completion_ids.size());
+  view.token_ids = r.completion_ids;
+  view.token_logprobs = r.logprobs;
+  view.token_entropies = r.entropies;
+  view.token_self_certainties = r.self_certainties;
+  return view;
+}
+
 /// A prompt of the training set, tokenized once.
 struct Prompt {
   std::string question;
@@ -261,6 +273,7 @@ class Trainer {
     rollout::SamplerOptions sampler_options;
     sampler_options.max_batch_sequences = config_.rollout.max_batch_sequences;
     sampler_options.memory_budget_bytes = config_.rollout.memory_budget_mb << 20;
+    sampler_options.raw_self_certainty = config_.reward.raw_logits;
     policy_.model->eval();
     rollout::Sampler sampler(*policy_.model, policy_.tokenizer.get(), sampler_options);
     const auto rollouts = sampler.generate(ids, sampling_params());
@@ -298,11 +311,7 @@ class Trainer {
       group.task = answer::parse_task(config_.reward.task);
       for (int64_t j = 0; j < n; ++j) {
         const auto& r = rollouts[p * n + j];
-        reward::Rollout rr;
-        rr.text = r.text;
-        rr.num_tokens = static_cast<int64_t>(r.completion_ids.size());
-        rr.token_entropies = r.entropies;
-        group.rollouts.push_back(std::move(rr));
+        group.rollouts.push_back(reward_view(r));
         lengths.push_back(static_cast<double>(r.completion_ids.size()));
         entropies.push_back(r.mean_entropy());
         clipped += r.truncated();
@@ -323,16 +332,30 @@ class Trainer {
       }
     }
     // Advantages once every group is scored: some estimators normalise over the whole step.
-    const auto advantages = estimate_advantages(estimator_, step_rewards,
-                                                {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
-    for (size_t p = 0; p < prompt_indices.size(); ++p) {
-      const Prompt& prompt = prompts_[prompt_indices[p]];
+    const bool per_token = estimator_ == AdvantageEstimator::kReinforcePp;
+    std::vector<std::vector<TrainSequence>> trained(prompt_indices.size());
+    for (size_t p = 0; p < prompt_indices.size(); ++p)
+      for (int j : chosen_by_prompt[p]) {
+        const auto& r = rollouts[p * n + j];
+        trained[p].push_back({prompts_[prompt_indices[p]].ids, r.completion_ids, r.logprobs, 0.0, {}});
+      }
+    if (per_token) {
+      const TokenAdvantages token_advantages =
+          reinforce_pp_advantages(step_rewards, reference_kl(trained), config_.algorithm.kl_coef);
+      for (size_t p = 0; p < trained.size(); ++p)
+        for (size_t c = 0; c < trained[p].size(); ++c) trained[p][c].token_advantages = token_advantages[p][c];
+    } else {
+      const auto advantages = estimate_advantages(estimator_, step_rewards,
+                                                  {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
+      for (size_t p = 0; p < trained.size(); ++p)
+        for (size_t c = 0; c < trained[p].size(); ++c) trained[p][c].advantage = advantages[p][c];
+    }
+    for (auto& group : trained) {
       batch.by_prompt.emplace_back();
-      for (size_t c = 0; c < chosen_by_prompt[p].size(); ++c) {
-        const auto& r = rollouts[p * n + chosen_by_prompt[p][c]];
-        if (r.completion_ids.empty()) continue;
+      for (auto& sequence : group) {
+        if (sequence.completion_ids.empty()) continue;
         batch.by_prompt.back().push_back(batch.sequences.size());
-        batch.sequences.push_back({prompt.ids, r.completion_ids, r.logprobs, advantages[p][c]});
+        batch.sequences.push_back(std::move(sequence));
       }
     }
     group_means.write_to(metrics, "ttrl/");
@@ -345,6 +368,38 @@ class Trainer {
     metrics["response_length/clip_ratio"] = static_cast<double>(clipped) / static_cast<double>(lengths.size());
     metrics["entropy/mean"] = torch::tensor(entropies, torch::kFloat64).mean().item<double>();
     return batch;
+  }
+
+  /// Per-token KL(pi_old || ref) of the trained sequences, REINFORCE++'s reward penalty: kl_penalty of the sampling
+  /// log-probs against the reference's, in micro-batches without gradients. Zeros when there is no reference
+  /// (kl_coef = 0). Same layout as `trained`, one value per completion token.
+  TokenAdvantages reference_kl(const std::vector<std::vector<TrainSequence>>& trained) {
+    TokenAdvantages kl(trained.size());
+    std::vector<std::pair<size_t, size_t>> where;  // (group, rollout) of each sequence with tokens
+    std::vector<const TrainSequence*> sequences;
+    for (size_t p = 0; p < trained.size(); ++p)
+      for (size_t c = 0; c < trained[p].size(); ++c) {
+        kl[p].emplace_back(trained[p][c].completion_ids.size(), 0.0f);
+        if (trained[p][c].completion_ids.empty() || !reference_) continue;
+        where.emplace_back(p, c);
+        sequences.push_back(&trained[p][c]);
+      }
+    torch::NoGradGuard no_grad;
+    const double temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
+    const KlEstimator estimator = parse_kl_estimator(config_.algorithm.kl_estimator);
+    const auto micro = static_cast<size_t>(config_.algorithm.micro_batch_size);
+    for (size_t first = 0; first < sequences.size(); first += micro) {
+      const size_t last = std::min(sequences.size(), first + micro);
+      const SequenceBatch sb = make_batch({sequences.begin() + first, sequences.begin() + last}, reference_->device());
+      const torch::Tensor ref_logprobs = response_stats(*reference_, sb, temperature).logprobs;
+      const torch::Tensor values = kl_penalty(sb.old_logprobs, ref_logprobs, estimator).mul(sb.mask).cpu();
+      for (size_t b = first; b < last; ++b) {
+        auto& out = kl[where[b].first][where[b].second];
+        const auto row = values[static_cast<int64_t>(b - first)];
+        std::copy(row.data_ptr<float>(), row.data_ptr<float>() + out.size(), out.begin());
+      }
+    }
+    return kl;
   }
 
   /// The policy update of the step (update_policy); a mini-batch with a non-finite loss or gradient counts as a bad
@@ -360,7 +415,8 @@ class Trainer {
     options.loss.dual_clip = algo.dual_clip;
     options.loss.clip_c = algo.clip_ratio_c;
     options.loss.aggregation = parse_loss_aggregation(algo.loss_agg_mode);
-    options.kl_coef = algo.kl_coef;
+    // REINFORCE++ puts the KL in the reward (reference_kl), not in the loss.
+    options.kl_coef = estimator_ == AdvantageEstimator::kReinforcePp ? 0.0 : algo.kl_coef;
     options.kl_estimator = parse_kl_estimator(algo.kl_estimator);
     options.entropy_coef = algo.entropy_coef;
     options.temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;

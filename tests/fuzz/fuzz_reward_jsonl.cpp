@@ -1,5 +1,6 @@
-// libFuzzer target over `ttrl reward`'s input: JSONL groups {"rollouts": [{"text", "entropy", "num_tokens"}, ...],
-// "vocab_size", "gold", "task", "prompt"}, scored by each built-in reward. Property beyond "no crash": one output
+// libFuzzer target over `ttrl reward`'s input: JSONL groups {"rollouts": [{"text", "entropy", "num_tokens",
+// "completion_ids", "logprobs", "entropies", "self_certainties"}, ...], "vocab_size", "gold", "task", "prompt"},
+// scored by each built-in reward. Property beyond "no crash": one output
 // line per group scored.
 #include <algorithm>
 #include <cstddef>
@@ -17,11 +18,15 @@ namespace {
 
 std::vector<std::unique_ptr<ttrl::RewardFn>> make_rewards() {
   std::vector<std::unique_ptr<ttrl::RewardFn>> rewards;
-  for (const char* name : {"majority_vote", "dare", "ground_truth"}) {
+  for (const std::string& name : ttrl::reward::RewardRegistry().names()) {
     ttrl::RewardSection section;
     section.name = name;
     rewards.push_back(ttrl::reward::make_reward(section));
   }
+  ttrl::RewardSection trajectory;
+  trajectory.name = "entropy";
+  trajectory.trajectory = true;
+  rewards.push_back(ttrl::reward::make_reward(trajectory));
   return rewards;
 }
 

@@ -9,8 +9,11 @@
 
 #include "reward/reward_test_util.hpp"
 #include "ttrl/reward/dare.hpp"
+#include "ttrl/reward/empo.hpp"
+#include "ttrl/reward/entropy.hpp"
 #include "ttrl/reward/ground_truth.hpp"
 #include "ttrl/reward/majority_vote.hpp"
+#include "ttrl/reward/self_certainty.hpp"
 #include "ttrl/reward/soft_majority.hpp"
 
 using namespace ttrl::reward;
@@ -34,6 +37,25 @@ Group random_group(std::mt19937& rng) {
   }
   Group group = group_of(answers, u);
   group.gold = std::to_string(pick(rng) % 4 + 1);
+  return group;
+}
+
+/// `group` with random per-token values (0..40 tokens per rollout): entropies and self-certainties in [0, ln V],
+/// log-probs in [-ln V, 0], num_tokens set to match.
+Group with_token_values(Group group, std::mt19937& rng) {
+  std::uniform_int_distribution<int> length(0, 40);
+  std::uniform_real_distribution<float> value(0.0f, static_cast<float>(std::log(static_cast<double>(kTestVocab))));
+  for (auto& r : group.rollouts) {
+    r.num_tokens = length(rng);
+    r.token_entropies.clear();
+    r.token_logprobs.clear();
+    r.token_self_certainties.clear();
+    for (int64_t t = 0; t < r.num_tokens; ++t) {
+      r.token_entropies.push_back(value(rng));
+      r.token_logprobs.push_back(-value(rng));
+      r.token_self_certainties.push_back(value(rng));
+    }
+  }
   return group;
 }
 
@@ -71,6 +93,32 @@ TEST(RewardProperties, FiniteInRangeAndNoAnswerGetsZero) {
     expect_finite_in_range(SoftMajorityReward().score(group), group, 1.0);
     expect_finite_in_range(GroundTruthReward().score(group), group, 1.0);
     expect_finite_in_range(DareReward(options).score(group), group, 1.0 + options.alpha);
+    for (EmpoGate gate : {EmpoGate::kNone, EmpoGate::kEntropy, EmpoGate::kConfidence})
+      expect_finite_in_range(EmpoReward(gate).score(group), group, 1.0);
+  }
+}
+
+TEST(RewardProperties, TokenLevelRewardsAreFiniteInRangeAndOrderInvariant) {
+  std::mt19937 rng(4);
+  const double log_v = std::log(static_cast<double>(kTestVocab));
+  for (int g = 0; g < kGroups; ++g) {
+    const Group group = with_token_values(random_group(rng), rng);
+    const std::vector<int> order = random_order(group.rollouts.size(), rng);
+    const Group shuffled = permuted(group, order);
+    struct Case { std::unique_ptr<RewardFn> fn; double low, high; };
+    std::vector<Case> cases;
+    cases.push_back({std::make_unique<SelfCertaintyReward>(), 0.0, log_v});
+    cases.push_back({std::make_unique<EntropyReward>(), -log_v, 0.0});
+    cases.push_back({std::make_unique<EntropyReward>(EntropyRewardOptions{true}), -log_v, 0.0});
+    for (auto& c : cases) {
+      const RewardResult result = score_group(*c.fn, group), result_shuffled = score_group(*c.fn, shuffled);
+      for (size_t i = 0; i < order.size(); ++i) {
+        EXPECT_TRUE(std::isfinite(result.rewards[i]));
+        EXPECT_GE(result.rewards[i], c.low - 1e-6);
+        EXPECT_LE(result.rewards[i], c.high + 1e-6);
+        EXPECT_EQ(result_shuffled.rewards[i], result.rewards[order[i]]);
+      }
+    }
   }
 }
 
@@ -113,6 +161,8 @@ TEST(RewardProperties, InvariantToRolloutOrder) {
     const RewardResult truth = GroundTruthReward().score(group), truth_shuffled = GroundTruthReward().score(shuffled);
     const RewardResult vote = MajorityVoteReward().score(group), vote_shuffled = MajorityVoteReward().score(shuffled);
     const RewardResult soft = SoftMajorityReward().score(group), soft_shuffled = SoftMajorityReward().score(shuffled);
+    const RewardResult empo = EmpoReward(EmpoGate::kEntropy).score(group),
+                       empo_shuffled = EmpoReward(EmpoGate::kEntropy).score(shuffled);
     std::map<std::string, int> votes;
     int most = 0, largest_classes = 0;
     for (const auto& r : group.rollouts) if (r.answer) most = std::max(most, ++votes[*r.answer]);
@@ -123,6 +173,7 @@ TEST(RewardProperties, InvariantToRolloutOrder) {
       EXPECT_NEAR(dare_shuffled.rewards[i], dare.rewards[order[i]], 1e-12);
       EXPECT_EQ(truth_shuffled.rewards[i], truth.rewards[order[i]]);
       EXPECT_EQ(soft_shuffled.rewards[i], soft.rewards[order[i]]);  // no tie rule: always invariant
+      EXPECT_EQ(empo_shuffled.rewards[i], empo.rewards[order[i]]);
       if (unique_majority) EXPECT_EQ(vote_shuffled.rewards[i], vote.rewards[order[i]]);
     }
     if (unique_majority) EXPECT_EQ(vote_shuffled.label, vote.label);

@@ -7,6 +7,8 @@
 #include "reward/reward_test_util.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/reward/dare.hpp"
+#include "ttrl/reward/empo.hpp"
+#include "ttrl/reward/entropy.hpp"
 #include "ttrl/reward/plugin.hpp"
 #include "ttrl/reward/registry.hpp"
 
@@ -42,7 +44,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 TEST(Registry, HoldsTheBuiltIns) {
   const RewardRegistry registry;
-  EXPECT_EQ(registry.names(), (std::vector<std::string>{"dare", "ground_truth", "majority_vote", "soft_majority"}));
+  EXPECT_EQ(registry.names(), (std::vector<std::string>{"dare", "empo", "entropy", "ground_truth", "majority_vote",
+                                                        "self_certainty", "soft_majority"}));
   EXPECT_FALSE(registry.description("dare").empty());
 }
 
@@ -65,8 +68,8 @@ TEST(Registry, UnknownNameListsTheKnownOnes) {
     make_reward(section_named("majority"));
     FAIL();
   } catch (const ttrl::ConfigError& e) {
-    EXPECT_TRUE(contains(e.what(), "unknown reward 'majority'")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "dare, ground_truth, majority_vote")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "unknown reward 'majority' (did you mean 'majority_vote'?")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "dare, empo, entropy, ground_truth, majority_vote")) << e.what();
   }
 }
 
@@ -142,4 +145,86 @@ TEST(Plugin, WrongAbiVersion) {
 TEST(Plugin, FailedRegistration) {
   const std::string message = plugin_error_of(section_named("majority_vote", TTRL_TEST_PLUGIN_DUPLICATE));
   EXPECT_TRUE(contains(message, "registration failed: reward 'majority_vote' is already registered")) << message;
+}
+
+TEST(Registry, BuiltInsReadTheirSectionKeys) {
+  ttrl::RewardSection section = section_named("empo");
+  section.gate = "none";
+  // gate none: four distinct answers keep their 1/4 (the entropy gate would zero them).
+  EXPECT_EQ(make_reward(section)->score(group_of({"1", "2", "3", "4"})).rewards, (std::vector<double>(4, 0.25)));
+  section.gate = "entropy";
+  EXPECT_EQ(make_reward(section)->score(group_of({"1", "2", "3", "4"})).rewards, (std::vector<double>(4, 0.0)));
+  section.gate = "entropie";
+  EXPECT_THROW(make_reward(section), ttrl::ConfigError);
+
+  ttrl::RewardSection entropy = section_named("entropy");
+  Group g = group_of({"1"});
+  g.rollouts[0].num_tokens = 2;
+  g.rollouts[0].token_entropies = {1.0f, 3.0f};
+  g.rollouts[0].token_logprobs = {-0.5f, -1.5f};
+  EXPECT_EQ(make_reward(entropy)->score(g).rewards, (std::vector<double>{-2.0}));
+  entropy.trajectory = true;
+  EXPECT_EQ(make_reward(entropy)->score(g).rewards, (std::vector<double>{-1.0}));
+}
+
+TEST(Registry, InProcessRegistrationReachesMakeReward) {
+  register_reward("test_in_process_constant",
+                  [](const ttrl::RewardSection& section) -> std::unique_ptr<ttrl::RewardFn> {
+                    struct Constant : ttrl::RewardFn {
+                      double value;
+                      explicit Constant(double v) : value(v) {}
+                      RewardResult score(const Group& group) override {
+                        return {std::vector<double>(group.rollouts.size(), value), std::nullopt, {}};
+                      }
+                    };
+                    return std::make_unique<Constant>(option_double(section.options, "value", 0.5));
+                  },
+                  {"a constant, registered in-process", {{"value", "the reward"}}});
+  EXPECT_TRUE(RewardRegistry().contains("test_in_process_constant"));
+  EXPECT_EQ(RewardRegistry().description("test_in_process_constant"), "a constant, registered in-process");
+  ttrl::RewardSection section = section_named("test_in_process_constant");
+  EXPECT_EQ(make_reward(section)->score(group_of({"1", "2"})).rewards, (std::vector<double>{0.5, 0.5}));
+  section.options["value"] = "0.75";
+  EXPECT_EQ(make_reward(section)->score(group_of({"1"})).rewards, (std::vector<double>{0.75}));
+
+  // An option it did not declare: the key and the declared ones are named.
+  section.options = {{"valeu", "1"}};
+  try {
+    make_reward(section);
+    ADD_FAILURE() << "an undeclared option was accepted";
+  } catch (const ttrl::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "reward.valeu: unknown option of reward 'test_in_process_constant' (did you mean "
+                                   "'value'? it declares: value)")) << e.what();
+  }
+  // Names: a second registration, a built-in's name, an empty name.
+  auto factory = [](const ttrl::RewardSection&) -> std::unique_ptr<ttrl::RewardFn> { return nullptr; };
+  EXPECT_THROW(register_reward("test_in_process_constant", factory), ttrl::ConfigError);
+  EXPECT_THROW(register_reward("majority_vote", factory), ttrl::ConfigError);
+  EXPECT_THROW(register_reward("", factory), ttrl::ConfigError);
+}
+
+TEST(Plugin, UndeclaredOptionsAreErrorsNamingTheKnownOnes) {
+  ttrl::RewardSection section = section_named("constant", TTRL_TEST_PLUGIN_TWO);
+  section.options["vaule"] = "0.5";
+  try {
+    make_reward(section);
+    ADD_FAILURE() << "an undeclared option was accepted";
+  } catch (const ttrl::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "reward.vaule: unknown option of reward 'constant' (did you mean 'value'?"))
+        << e.what();
+  }
+  EXPECT_EQ(RewardRegistry().options("constant").size(), 0u);  // not loaded in a fresh registry
+  RewardRegistry registry;
+  registry.load_plugin(TTRL_TEST_PLUGIN_TWO);
+  ASSERT_EQ(registry.options("constant").size(), 1u);
+  EXPECT_EQ(registry.options("constant")[0].name, "value");
+  // A reward that declares nothing accepts no option.
+  ttrl::RewardSection answered = section_named("answered", TTRL_TEST_PLUGIN_TWO);
+  answered.options["value"] = "1";
+  try {
+    make_reward(answered);
+    ADD_FAILURE() << "an option of a reward that declares none was accepted";
+  } catch (const ttrl::ConfigError& e) {
+    EXPECT_TRUE(contains(e.what(), "reward.value: unknown key: reward 'answered' declares no options")) << e.what();
+  }
 }

@@ -119,6 +119,33 @@ TEST(RewardJsonl, BadLinesNameFileAndLine) {
   EXPECT_TRUE(error_of(R"({"rollouts": [], "task": "poetry"})").rfind("groups.jsonl:1: \"task\": ", 0) == 0);
 }
 
+TEST(RewardJsonl, ReadsThePerTokenListsTtrlGenerateWrites) {
+  const Group g = parse_group(json::parse(R"({"rollouts": [{"text": "\\boxed{2}", "completion_ids": [5, 7],
+      "logprobs": [-0.5, -1.5], "entropies": [1.0, 2.0], "self_certainties": [3.0, 4.5]}]})"), Task::kMath);
+  const Rollout& r = g.rollouts[0];
+  EXPECT_EQ(r.num_tokens, 2);  // from the lists when num_tokens is absent
+  EXPECT_EQ(r.token_ids, (std::vector<int64_t>{5, 7}));
+  EXPECT_EQ(r.token_logprobs, (std::vector<float>{-0.5f, -1.5f}));
+  EXPECT_EQ(r.token_entropies, (std::vector<float>{1.0f, 2.0f}));
+  EXPECT_EQ(r.token_self_certainties, (std::vector<float>{3.0f, 4.5f}));
+  EXPECT_EQ(mean_token_entropy(r), 1.5);
+}
+
+TEST(RewardJsonl, PerTokenListsOfTheWrongLengthOrTypeAreErrors) {
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "logprobs": [-1, -2], "entropies": [1]}]})"),
+            "groups.jsonl:1: \"rollouts[0].entropies\": 1 entries, but the rollout has 2 tokens (the first per-token list)");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "num_tokens": 3, "self_certainties": [1, 2]}]})"),
+            "groups.jsonl:1: \"rollouts[0].self_certainties\": 2 entries, but the rollout has 3 tokens (num_tokens)");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "logprobs": [-1, "x"]}]})"),
+            "groups.jsonl:1: \"rollouts[0].logprobs[1]\": expected a number, got \"x\"");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "completion_ids": [1, -2]}]})"),
+            "groups.jsonl:1: \"rollouts[0].completion_ids[1]\": expected a token id (integer >= 0), got -2");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "entropies": [1e300]}]})"),
+            "groups.jsonl:1: \"rollouts[0].entropies[0]\": expected a number, got 1e+300");
+  EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "entropies": 3}]})"),
+            "groups.jsonl:1: \"rollouts[0].entropies\": expected a list of numbers, got 3");
+}
+
 TEST(RewardJsonl, RewardErrorsNameTheLineToo) {
   DareReward dare;
   std::istringstream in("{\"rollouts\": [{\"text\": \"\\\\boxed{1}\"}], \"vocab_size\": 10}\n");

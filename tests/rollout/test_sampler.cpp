@@ -65,19 +65,28 @@ TEST(Sampler, RecordedLogprobsEqualAFullForward) {
   params.max_new_tokens = 10;
   params.temperature = 0.7;
   params.top_p = 0.9;
-  Sampler sampler(*model, nullptr);
-  for (const auto& r : sampler.generate(kPrompts, params)) {
-    std::vector<int64_t> ids = kPrompts[r.prompt_index];
-    const auto prompt_len = static_cast<int64_t>(ids.size());
-    ids.insert(ids.end(), r.completion_ids.begin(), r.completion_ids.end());
-    torch::NoGradGuard no_grad;
-    const auto logits = model->logits(torch::tensor(ids, torch::kInt64).unsqueeze(0)).squeeze(0);
-    const auto logp = torch::log_softmax(logits.to(torch::kFloat32) / 0.7, -1);
-    const auto entropy = -(logp.exp() * logp).sum(-1);
-    for (size_t t = 0; t < r.completion_ids.size(); ++t) {
-      const int64_t position = prompt_len - 1 + static_cast<int64_t>(t);
-      EXPECT_NEAR(r.logprobs[t], logp[position][r.completion_ids[t]].item<float>(), 1e-5);
-      EXPECT_NEAR(r.entropies[t], entropy[position].item<float>(), 1e-5);
+  for (bool raw_self_certainty : {false, true}) {
+    rollout::SamplerOptions options;
+    options.raw_self_certainty = raw_self_certainty;
+    Sampler sampler(*model, nullptr, options);
+    for (const auto& r : sampler.generate(kPrompts, params)) {
+      std::vector<int64_t> ids = kPrompts[r.prompt_index];
+      const auto prompt_len = static_cast<int64_t>(ids.size());
+      ids.insert(ids.end(), r.completion_ids.begin(), r.completion_ids.end());
+      torch::NoGradGuard no_grad;
+      const auto logits = model->logits(torch::tensor(ids, torch::kInt64).unsqueeze(0)).squeeze(0);
+      const auto logp = torch::log_softmax(logits.to(torch::kFloat32) / 0.7, -1);
+      const auto entropy = -(logp.exp() * logp).sum(-1);
+      // KL(U || p) = -mean_v log p_v - ln V, of softmax(logits / T) or, raw, of softmax(logits).
+      const auto certainty_logp = raw_self_certainty ? torch::log_softmax(logits.to(torch::kFloat32), -1) : logp;
+      const auto certainty = -certainty_logp.mean(-1) - std::log(static_cast<double>(logits.size(-1)));
+      ASSERT_EQ(r.self_certainties.size(), r.completion_ids.size());
+      for (size_t t = 0; t < r.completion_ids.size(); ++t) {
+        const int64_t position = prompt_len - 1 + static_cast<int64_t>(t);
+        EXPECT_NEAR(r.logprobs[t], logp[position][r.completion_ids[t]].item<float>(), 1e-5);
+        EXPECT_NEAR(r.entropies[t], entropy[position].item<float>(), 1e-5);
+        EXPECT_NEAR(r.self_certainties[t], certainty[position].item<float>(), 1e-5);
+      }
     }
   }
 }

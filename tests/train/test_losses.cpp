@@ -62,9 +62,75 @@ TEST(Advantages, ReinforcePlusPlusBaselineWhitensOverTokens) {
   EXPECT_EQ(c[0][1], 0.0);
 }
 
+TEST(Advantages, ReinforcePlusPlusByHand) {
+  // Rewards 1 | 0 on 2 | 1 tokens, no KL: returns (1, 1 | 0); mu = 2/3, unbiased var = 1/3.
+  const StepRewards step{{{1}, {0}}, {{2}, {1}}};
+  const TokenAdvantages no_kl{{{0.f, 0.f}}, {{0.f}}};
+  const TokenAdvantages a = reinforce_pp_advantages(step, no_kl, 0.1);
+  const double s = 1.0 / std::sqrt(1.0 / 3.0 + 1e-8);
+  EXPECT_NEAR(a[0][0][0], (1.0 / 3.0) * s, 1e-6);
+  EXPECT_NEAR(a[0][0][1], (1.0 / 3.0) * s, 1e-6);
+  EXPECT_NEAR(a[1][0][0], (-2.0 / 3.0) * s, 1e-6);
+  // KL 1 on the first token only, kl_coef 0.5: r = (-0.5, 1), returns (0.5, 1 | 0).
+  const TokenAdvantages kl{{{1.f, 0.f}}, {{0.f}}};
+  const TokenAdvantages b = reinforce_pp_advantages(step, kl, 0.5);
+  const double mu = 0.5, var = (0.0 + 0.25 + 0.25) / 2;
+  EXPECT_NEAR(b[0][0][0], 0.0, 1e-6);
+  EXPECT_NEAR(b[0][0][1], (1.0 - mu) / std::sqrt(var + 1e-8), 1e-6);
+  EXPECT_NEAR(b[1][0][0], (0.0 - mu) / std::sqrt(var + 1e-8), 1e-6);
+  // Fewer than two tokens: nothing to whiten. Mismatched layouts: errors.
+  EXPECT_EQ(reinforce_pp_advantages({{{1}}, {{1}}}, {{{0.f}}}, 0.1)[0][0], std::vector<float>{0.f});
+  EXPECT_THROW(reinforce_pp_advantages(step, {{{0.f}}, {{0.f}}}, 0.1), ttrl::Error);
+  EXPECT_THROW(estimate_advantages(AdvantageEstimator::kReinforcePp, step), ttrl::Error);
+}
+
+TEST(Advantages, ReinforcePlusPlusMatchesVerlsTensorCode) {
+  // verl compute_reinforce_plus_plus_outcome_advantage after apply_kl_penalty, written with tensors:
+  // token rewards [B, T] with -beta * kl and the score at the last token, reversed cumulative returns reset by the
+  // mask, masked_whiten over the batch.
+  torch::manual_seed(3);
+  const std::vector<int64_t> lengths{5, 1, 7, 3, 7, 2};
+  const int64_t rows = 6, width = 7;
+  const double beta = 0.05;
+  auto mask = torch::zeros({rows, width}, torch::kFloat64);
+  for (int64_t b = 0; b < rows; ++b) mask[b].narrow(0, 0, lengths[b]).fill_(1.0);
+  const auto kl = torch::randn({rows, width}, torch::kFloat64).abs() * mask;
+  const auto scores = torch::rand({rows}, torch::kFloat64);
+  auto token_rewards = -beta * kl;
+  for (int64_t b = 0; b < rows; ++b) token_rewards[b][lengths[b] - 1] += scores[b];
+  auto returns = torch::zeros_like(token_rewards);
+  auto running = torch::zeros({rows}, torch::kFloat64);
+  for (int64_t t = width - 1; t >= 0; --t) {
+    running = token_rewards.select(1, t) + running;
+    returns.select(1, t).copy_(running);
+    running = running * mask.select(1, t);
+  }
+  const auto n = mask.sum();
+  const auto mean = (returns * mask).sum() / n;
+  const auto var = ((returns - mean).pow(2) * mask).sum() / n * (n / (n - 1));
+  const auto want = (returns - mean) * torch::rsqrt(var + 1e-8) * mask;
+
+  // The same rollouts as two prompt groups of three.
+  StepRewards step;
+  TokenAdvantages token_kl(2);
+  for (int64_t b = 0; b < rows; ++b) {
+    if (b % 3 == 0) step.rewards.emplace_back(), step.lengths.emplace_back();
+    step.rewards.back().push_back(scores[b].item<double>());
+    step.lengths.back().push_back(lengths[b]);
+    std::vector<float> values;
+    for (int64_t t = 0; t < lengths[b]; ++t) values.push_back(static_cast<float>(kl[b][t].item<double>()));
+    token_kl[b / 3].push_back(values);
+  }
+  const TokenAdvantages got = reinforce_pp_advantages(step, token_kl, beta);
+  for (int64_t b = 0; b < rows; ++b)
+    for (int64_t t = 0; t < lengths[b]; ++t)
+      EXPECT_NEAR(got[b / 3][b % 3][t], want[b][t].item<double>(), 1e-5) << b << "," << t;
+}
+
 TEST(Advantages, EstimatorsByNameAndGrpoThroughTheStepInterface) {
   EXPECT_EQ(parse_advantage_estimator("rloo"), AdvantageEstimator::kRloo);
   EXPECT_EQ(parse_advantage_estimator("reinforce_pp_baseline"), AdvantageEstimator::kReinforcePpBaseline);
+  EXPECT_EQ(parse_advantage_estimator("reinforce_pp"), AdvantageEstimator::kReinforcePp);
   EXPECT_THROW(parse_advantage_estimator("ppo"), ttrl::ConfigError);
   const StepRewards step{{{1, 0, 0, 1}, {0.3}}, {{4, 4, 4, 4}, {2}}};
   const auto a = estimate_advantages(AdvantageEstimator::kGrpo, step, {true, 0.0});

@@ -77,6 +77,18 @@ TEST(PolicyBatch, MakeBatchPadsOnTheRight) {
   EXPECT_EQ(batch.tokens(), 7);
 }
 
+TEST(PolicyBatch, PerTokenAdvantagesMakeABatchOfTokenAdvantages) {
+  auto sequences = ragged_sequences();
+  sequences[1].token_advantages = {0.5f, -0.5f, 1.0f, 2.0f};
+  const auto batch = make_batch(pointers(sequences), torch::kCPU);
+  ASSERT_EQ(batch.advantages.sizes(), (std::vector<int64_t>{3, 4}));
+  EXPECT_EQ(float_row_of(batch.advantages, 0), (std::vector<float>{1.25f, 1.25f, 0, 0}));  // scalar on its tokens
+  EXPECT_EQ(float_row_of(batch.advantages, 1), (std::vector<float>{0.5f, -0.5f, 1.0f, 2.0f}));
+  EXPECT_EQ(float_row_of(batch.advantages, 2), (std::vector<float>{0, 0, 0, 0}));
+  sequences[1].token_advantages.pop_back();
+  EXPECT_THROW(make_batch(pointers(sequences), torch::kCPU), Error);
+}
+
 TEST(PolicyBatch, MakeBatchOfOneSequenceHasNoPadding) {
   const TrainSequence s{{3, 1}, {4, 1, 5}, {-1.0f, -2.0f, -3.0f}, 0.5};
   const auto batch = make_batch({&s}, torch::kCPU);

@@ -64,12 +64,15 @@ struct RolloutSection {
 };
 
 struct RewardSection {
-  std::string name = "majority_vote";     ///< majority_vote | dare | ground_truth | a plugin's name
+  std::string name = "majority_vote";     ///< a built-in reward (registry.hpp) or a plugin's name
   std::string plugin;                     ///< path to a shared library that registers `name`
   std::string task = "math";              ///< answer extractor: math | choice | last_number
   double alpha = 0.1;                     ///< dare: weight of the exploration bonus, in [0, 1]
   double tau = 0.05;                      ///< dare: clusters with p(y) < tau are pruned
   double epsilon = 0.01;                  ///< dare: p(y) proportional to n(y) / (u(y) + epsilon)
+  bool raw_logits = false;                ///< self_certainty: of the raw logits, not softmax(logits / temperature)
+  bool trajectory = false;                ///< entropy: mean token log-prob instead of minus the mean token entropy
+  std::string gate = "entropy";           ///< empo: none | entropy | confidence (include/ttrl/reward/empo.hpp)
   std::map<std::string, std::string> options;  ///< plugin-specific keys (any other key under reward: when plugin is set)
 };
 

@@ -15,11 +15,16 @@
 namespace ttrl::reward {
 
 /// One sampled response to the group's prompt, as the reward sees it.
+/// The per-token vectors are empty when unknown (a saved rollout without them); when set, they have num_tokens entries,
+/// all of the sampling distribution softmax(logits / temperature) over the full vocabulary.
 struct Rollout {
   std::string text;                    ///< the decoded response
   std::optional<std::string> answer;   ///< its extracted final answer; std::nullopt = none (see extract_answers)
   int64_t num_tokens = 0;              ///< generated tokens; 0 when unknown
-  std::vector<float> token_entropies;  ///< full-vocabulary entropy (nats) at each generated position; may be empty
+  std::vector<int64_t> token_ids;      ///< the generated ids (a final stop token included)
+  std::vector<float> token_logprobs;   ///< log-prob (nats) of each generated id
+  std::vector<float> token_entropies;  ///< full-vocabulary entropy (nats) at each generated position
+  std::vector<float> token_self_certainties;  ///< KL(uniform || p) (nats) at each generated position (INTUITOR)
   std::optional<double> mean_entropy;  ///< mean token entropy (nats) when only the mean is known
 };
 
@@ -57,6 +62,10 @@ std::vector<std::optional<std::string>> answers_of(const Group& group);
 /// A rollout's mean token entropy in nats: the mean of token_entropies when there are any, else mean_entropy,
 /// else std::nullopt.
 std::optional<double> mean_token_entropy(const Rollout& rollout);
+
+/// The mean of per-token values, accumulated in double (3k floats summed in float lose about 3 digits);
+/// std::nullopt for an empty vector.
+std::optional<double> mean_of(const std::vector<float>& values);
 
 /// Runs `fn` on `group`, checks its result (one finite reward per rollout; else ttrl::Error naming the problem) and
 /// adds the TTRL analysis metrics (ttrl_metrics.hpp) to the function's own.

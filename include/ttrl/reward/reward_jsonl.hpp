@@ -1,9 +1,12 @@
 #pragma once
 // `ttrl reward`: scores groups of saved rollouts read from JSONL, one group per line.
-//   in:  {"rollouts": [{"text": "...", "entropy": <mean token entropy, nats>, "num_tokens": <int>}, ...],
+//   in:  {"rollouts": [{"text": "...", "entropy": <mean token entropy, nats>, "num_tokens": <int>,
+//                       "completion_ids": [...], "logprobs": [...], "entropies": [...], "self_certainties": [...]}, ...],
 //         "vocab_size": <int>, "gold": "<answer>", "task": "math" | "choice" | "last_number", "prompt": "..."}
-//        (only "rollouts" is required; "entropy" is needed by dare, "gold" by ground_truth and the TTRL metrics;
-//         "task" defaults to reward.task; other keys are ignored; blank lines are skipped)
+//        (only "rollouts" and each rollout's "text" are required; the per-token lists are those `ttrl generate`
+//         writes, one entry per token; dare needs "entropy" or "entropies", entropy "entropies" (or "logprobs" with
+//         trajectory), self_certainty "self_certainties", ground_truth and the TTRL metrics "gold"; "task" defaults
+//         to reward.task; other keys are ignored; blank lines are skipped)
 //   out: {"rewards": [...], "label": "<answer>" | null, "answers": ["<answer>" | null, ...], "metrics": {...}}
 #include <cstdint>
 #include <iosfwd>

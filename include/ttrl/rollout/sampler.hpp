@@ -4,7 +4,8 @@
 //   * One preallocated KV cache, sized from max_batch_sequences or a memory budget; prompts are admitted while
 //     rows are free (continuous batching) and finished sequences leave the batch at once (compaction), so cost
 //     follows the live sequences.
-//   * Per token: id, log-prob and entropy of the full temperature-scaled distribution (sampling_params.hpp).
+//   * Per token: id, log-prob, entropy and self-certainty of the full temperature-scaled distribution
+//     (sampling_params.hpp; kernels/token_stats.hpp), from one pass over the logits.
 #include <functional>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct SamplerOptions {
   int64_t memory_budget_bytes = 0;  ///< KV-cache budget; 0 = 1 GiB on CPU, 40% of free memory on CUDA
   int64_t max_prefill_tokens = 8192;  ///< prompt tokens prefilled in one forward pass
   bool progress_bar = false;
+  /// Self-certainty of the raw logits (temperature 1) rather than of the sampling distribution (reward.raw_logits).
+  bool raw_self_certainty = false;
 };
 
 class Sampler {

@@ -1,6 +1,7 @@
 #pragma once
 // Advantage estimators (algorithm.adv_estimator): how each trained rollout's reward becomes its advantage.
-// Every estimator here gives one scalar per rollout, applied to all of its response tokens.
+// Every estimator but reinforce_pp gives one scalar per rollout, applied to all of its response tokens;
+// reinforce_pp gives one per token.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -24,10 +25,12 @@ enum class AdvantageEstimator {
   kGrpo,                ///< grpo_advantages per prompt group
   kRloo,                ///< rloo_advantages per prompt group
   kReinforce,           ///< reinforce_advantages over the step's batch
+  kReinforcePp,         ///< reinforce_pp_advantages over the step's batch (per token)
   kReinforcePpBaseline  ///< reinforce_pp_baseline_advantages over the step's batch
 };
 
-/// "grpo" | "rloo" | "reinforce" | "reinforce_pp_baseline"; throws ttrl::ConfigError naming algorithm.adv_estimator.
+/// "grpo" | "rloo" | "reinforce" | "reinforce_pp" | "reinforce_pp_baseline"; throws ttrl::ConfigError naming
+/// algorithm.adv_estimator.
 AdvantageEstimator parse_advantage_estimator(const std::string& name);
 
 /// RLOO (Ahmadian et al. 2024; verl compute_rloo_outcome_advantage): each rollout's baseline is the mean of its
@@ -52,7 +55,21 @@ std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step);
 /// tokens get 0. Same layout as `step.rewards`.
 std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step);
 
-/// The estimator's advantages for every trained rollout of the step (same layout as `step.rewards`).
+/// Per-token values of the trained rollouts of a step: [group][rollout][token].
+using TokenAdvantages = std::vector<std::vector<std::vector<float>>>;
+
+/// REINFORCE++ (Hu et al. 2025; verl compute_reinforce_plus_plus_outcome_advantage, with apply_kl_penalty's
+/// use_kl_in_reward): the KL to the reference is a per-token reward penalty and the rollout's reward sits on its last
+/// token,
+///   r_t = -kl_coef * kl_t + [t = L - 1] * reward,   G_t = sum_{t' >= t} r_t'   (gamma = 1),
+/// and the advantages are the returns whitened over every response token of the step, as verl's masked_whiten:
+///   A_t = (G_t - mu) / sqrt(var + 1e-8),  mu and var (unbiased) over all tokens of all rollouts.
+/// token_kl: the per-token KL estimate kl_t (losses.hpp kl_penalty of the sampling log-probs against the
+/// reference's), same layout as the result, one value per token of `step.lengths`. Fewer than two tokens: zeros.
+TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef);
+
+/// The estimator's advantages for every trained rollout of the step (same layout as `step.rewards`); not for
+/// reinforce_pp (per token: reinforce_pp_advantages), which throws ttrl::Error.
 std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
                                                      const AdvantageOptions& options = {});
 

@@ -14,7 +14,8 @@ struct TrainSequence {
   std::vector<int64_t> prompt_ids;
   std::vector<int64_t> completion_ids;
   std::vector<float> old_logprobs;  ///< recorded by the sampler (temperature-scaled, full vocabulary)
-  double advantage = 0;
+  double advantage = 0;             ///< the advantage of every completion token, unless token_advantages is set
+  std::vector<float> token_advantages;  ///< per completion token (reinforce_pp); empty: `advantage` for all
 };
 
 /// Sequences right-padded to the longest; response tensors [B, R] hold completion token t of row b at column t.
@@ -23,7 +24,7 @@ struct SequenceBatch {
   torch::Tensor targets;       ///< [B, R] int64 completion ids (0 in padding)
   torch::Tensor mask;          ///< [B, R] float32, 1 on completion tokens
   torch::Tensor old_logprobs;  ///< [B, R] float32
-  torch::Tensor advantages;    ///< [B] float32
+  torch::Tensor advantages;    ///< [B] float32, or [B, R] (0 in padding) when a sequence has token_advantages
   std::vector<int64_t> prompt_lengths, response_lengths;
   int64_t tokens() const;      ///< completion tokens in the batch
 };

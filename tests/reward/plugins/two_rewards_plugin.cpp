@@ -31,6 +31,7 @@ class AnsweredReward : public ttrl::RewardFn {
 }  // namespace
 
 TTRL_REWARD_PLUGIN(registry) {
-  registry.add("constant", ttrl::reward::factory_of<ConstantReward>(), "the same reward for every rollout");
+  registry.add("constant", ttrl::reward::factory_of<ConstantReward>(),
+               {"the same reward for every rollout", {{"value", "the reward (default 0.25)"}}});
   registry.add("answered", ttrl::reward::factory_of<AnsweredReward>());
 }
