@@ -1,4 +1,4 @@
-// `ttrl reward`: score saved rollouts with a reward function (majority_vote, dare, soft_majority, ground_truth, plugin).
+// `ttrl reward`: score saved rollouts with any reward function (built-in, plugin or registered in-process).
 // The work is ttrl::reward::score_jsonl_file (src/reward/reward_jsonl.cpp); this file only wires the options.
 #include <spdlog/spdlog.h>
 
@@ -38,16 +38,20 @@ int run_reward(const RewardOptions& options) {
 
 void add_reward_command(CLI::App& app, CommandSlot& slot) {
   auto* cmd = app.add_subcommand(
-      "reward", "Score saved rollouts with a reward function (majority_vote, dare, soft_majority, ground_truth, plugin)");
+      "reward", "Score saved rollouts with a reward function (any built-in, or a plugin's)");
   cmd->footer(
       "Input: one group per line:\n"
-      "  {\"rollouts\": [{\"text\": \"...\", \"entropy\": <mean token entropy, nats>, \"num_tokens\": <int>}],\n"
-      "   \"vocab_size\": <int>, \"gold\": \"<answer, optional>\", \"task\": \"math\" | \"choice\" | \"last_number\"}\n"
+      "  {\"rollouts\": [{\"text\": \"...\", \"entropy\": <mean token entropy, nats>, \"num_tokens\": <int>,\n"
+      "                 \"completion_ids\": [...], \"logprobs\": [...], \"entropies\": [...], \"self_certainties\": [...]}],\n"
+      "   \"vocab_size\": <int>, \"gold\": \"<answer, optional>\", \"task\": \"math\" | \"choice\" | \"last_number\",\n"
+      "   \"partner_rollouts\": [...] (co_reward)}\n"
+      "Per-token lists as `ttrl generate` writes them; `ttrl train` with trainer.save_rollouts writes this format.\n"
       "Output: one line per group: {\"rewards\": [...], \"label\": <answer or null>, \"answers\": [...], \"metrics\": {...}}\n"
       "Only the reward: section of the configuration is used (see docs/rewards.md).\n\n"
       "Examples:\n"
       "  ttrl reward --config reward.yaml --input groups.jsonl\n"
       "  ttrl reward --input groups.jsonl --set reward.name=dare --set reward.tau=0.1 -o scored.jsonl\n"
+      "  ttrl reward --input runs/x/rollouts/step-3.jsonl --set reward.name=self_certainty\n"
       "  ttrl reward --input groups.jsonl --set reward.plugin=./libmy_reward.so --set reward.name=my_reward\n"
       "  cat groups.jsonl | ttrl reward --input - --set reward.name=ground_truth");
   auto options = std::make_shared<RewardOptions>();

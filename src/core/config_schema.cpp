@@ -169,6 +169,7 @@ std::vector<Field> build_schema() {
   KEY(data.train_files, "prompts to train on: TTRL JSON lists or JSONL files");
   KEY(data.prompt_key, "record field holding the question");
   KEY(data.answer_key, "record field holding the gold answer (optional; only for metrics and ground_truth)");
+  KEY(data.paraphrase_key, "co_reward: record field holding the question's paraphrase (required then)");
   KEY(data.max_prompt_tokens, "prompts longer than this (after templating) are an error").range(1, 1 << 22);
   KEY(data.shuffle, "shuffle prompts each epoch (seeded by trainer.seed)");
   KEY(data.limit, "use only the first N records; 0 = all").at_least(0);
@@ -231,6 +232,8 @@ std::vector<Field> build_schema() {
   KEY(trainer.grad_clip, "global gradient-norm clip; 0 = off").range(0, 1e6);
   KEY(trainer.fp32_master_weights, "bf16/fp16 models: AdamW updates float32 master weights (state in float32), then rounds");
   KEY(trainer.save_every, "steps between checkpoints; 0 = only at the end").at_least(0);
+  KEY(trainer.save_rollouts, "write each step's groups, per-token statistics and rewards to "
+                              "rollouts/step-N.jsonl (`ttrl reward` input)");
   KEY(trainer.eval_every, "steps between evaluations on eval.files; 0 = never during training").at_least(0);
   KEY(trainer.max_bad_steps, "consecutive NaN/Inf steps tolerated before stopping with a checkpoint").range(1, 1000);
   KEY(trainer.seed, "seed of data order and selection").at_least(0);

@@ -104,6 +104,7 @@ std::vector<Record> read_json_list(const std::string& text, const std::string& p
   for (size_t i = 0; i < list.size(); ++i) {
     try {
       records.push_back(to_record(list[i], i, prompt_key, answer_key, file_level));
+      records.back().where = fmt::format("{}: record [{}]", path, i);
     } catch (const Error& e) {
       throw IoError(fmt::format("{}: record [{}]: {}", path, i, e.what()));
     }
@@ -116,8 +117,9 @@ std::vector<Record> read_jsonl_records(const std::string& text, const std::strin
                                        const std::optional<int>& file_level) {
   std::vector<Record> records;
   std::istringstream lines(text);
-  read_jsonl(lines, path, [&](const json& object, const JsonlLine&) {
+  read_jsonl(lines, path, [&](const json& object, const JsonlLine& line) {
     records.push_back(to_record(object, records.size(), prompt_key, answer_key, file_level));
+    records.back().where = fmt::format("{}:{}", path, line.number);
   });
   return records;
 }

@@ -1,5 +1,7 @@
 #include "ttrl/data/toy_task.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -77,6 +79,15 @@ void draw_distinct(SplitMix64& rng, const ToyTaskOptions& o, int64_t count, bool
   }
 }
 
+/// "a+b+c" of the terms in reverse order, or rotated by one when the reverse reads the same.
+std::string reordered_sum_text(std::vector<int64_t> terms) {
+  std::vector<int64_t> reordered(terms.rbegin(), terms.rend());
+  if (reordered == terms) std::rotate(reordered.begin(), reordered.begin() + 1, reordered.end());
+  std::string text = std::to_string(reordered[0]);
+  for (size_t i = 1; i < reordered.size(); ++i) text += "+" + std::to_string(reordered[i]);
+  return text;
+}
+
 }  // namespace
 
 ToyProblem make_toy_problem(const std::vector<int64_t>& terms, const std::vector<int64_t>& slips) {
@@ -98,6 +109,7 @@ ToyProblem make_toy_problem(const std::vector<int64_t>& terms, const std::vector
   }
   p.answer = std::to_string(truth);
   p.question = "Compute " + sum_text + ".";
+  p.paraphrase = "Compute " + reordered_sum_text(terms) + ".";
   p.solution = steps + ". \\boxed{" + std::to_string(written) + "}";
   return p;
 }
@@ -121,7 +133,8 @@ ToySplit make_toy_split(int64_t train_count, int64_t test_count, uint64_t seed, 
 std::string toy_problems_jsonl(const std::vector<ToyProblem>& problems) {
   std::string out;
   for (const auto& p : problems)
-    out += nlohmann::json{{"prompt", p.question}, {"answer", p.answer}, {"solution", p.solution}}.dump() + "\n";
+    out += nlohmann::json{{"prompt", p.question}, {"answer", p.answer}, {"solution", p.solution},
+                          {"paraphrase", p.paraphrase}}.dump() + "\n";
   return out;
 }
 

@@ -7,6 +7,7 @@ namespace ttrl::reward {
 
 void extract_answers(Group& group) {
   for (auto& rollout : group.rollouts) rollout.answer = answer::extract_answer(rollout.text, group.task);
+  for (auto& rollout : group.partner_rollouts) rollout.answer = answer::extract_answer(rollout.text, group.task);
 }
 
 std::vector<std::optional<std::string>> answers_of(const Group& group) {

@@ -9,6 +9,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/nearest_name.hpp"
+#include "ttrl/reward/co_reward.hpp"
 #include "ttrl/reward/dare.hpp"
 #include "ttrl/reward/empo.hpp"
 #include "ttrl/reward/entropy.hpp"
@@ -60,6 +61,8 @@ void add_built_ins(RewardRegistry& registry) {
   registry.add("entropy",
                [](const RewardSection& s) { return std::make_unique<EntropyReward>(EntropyRewardOptions{s.trajectory}); },
                "RENT / EM-RL: minus the mean token entropy (reward.trajectory: the mean token log-prob)");
+  registry.add("co_reward", [](const RewardSection&) { return std::make_unique<CoReward>(); },
+               "Co-rewarding-I: 1 for answers equivalent to the majority answer of the paraphrased question's rollouts");
   registry.add("ground_truth", [](const RewardSection&) { return std::make_unique<GroundTruthReward>(); },
                "1 for answers equivalent to the gold answer, else 0 (needs labels)");
 }

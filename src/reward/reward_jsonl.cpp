@@ -77,8 +77,8 @@ void read_token_fields(const json& item, const std::string& where, Rollout& roll
   }
 }
 
-Rollout parse_rollout(const json& item, size_t index) {
-  const std::string where = fmt::format("rollouts[{}]", index);
+Rollout parse_rollout(const json& item, const char* list, size_t index) {
+  const std::string where = fmt::format("{}[{}]", list, index);
   if (!item.is_object()) bad_field(where, "an object {\"text\": ..., \"entropy\": ...}", item);
   Rollout rollout;
   auto text = item.find("text");
@@ -123,7 +123,12 @@ Group parse_group(const json& object, answer::Task default_task) {
   auto rollouts = object.find("rollouts");
   if (rollouts == object.end()) throw IoError("missing \"rollouts\"");
   if (!rollouts->is_array()) bad_field("rollouts", "a list", *rollouts);
-  for (size_t i = 0; i < rollouts->size(); ++i) group.rollouts.push_back(parse_rollout((*rollouts)[i], i));
+  for (size_t i = 0; i < rollouts->size(); ++i) group.rollouts.push_back(parse_rollout((*rollouts)[i], "rollouts", i));
+  if (auto partner = object.find("partner_rollouts"); partner != object.end() && !partner->is_null()) {
+    if (!partner->is_array()) bad_field("partner_rollouts", "a list", *partner);
+    for (size_t i = 0; i < partner->size(); ++i)
+      group.partner_rollouts.push_back(parse_rollout((*partner)[i], "partner_rollouts", i));
+  }
   if (auto vocab = object.find("vocab_size"); vocab != object.end() && !vocab->is_null()) {
     if (!vocab->is_number_integer() || vocab->get<int64_t>() < 1) bad_field("vocab_size", "an integer >= 1", *vocab);
     group.vocab_size = vocab->get<int64_t>();
@@ -135,8 +140,44 @@ Group parse_group(const json& object, answer::Task default_task) {
   return group;
 }
 
+namespace {
+
+using ordered = nlohmann::ordered_json;  // keys in the documented order, not sorted
+
+ordered rollout_json(const Rollout& rollout) {
+  ordered item = {{"text", rollout.text}, {"num_tokens", rollout.num_tokens}};
+  if (!rollout.token_ids.empty()) item["completion_ids"] = rollout.token_ids;
+  if (!rollout.token_logprobs.empty()) item["logprobs"] = rollout.token_logprobs;
+  if (!rollout.token_entropies.empty()) item["entropies"] = rollout.token_entropies;
+  if (!rollout.token_self_certainties.empty()) item["self_certainties"] = rollout.token_self_certainties;
+  if (rollout.token_entropies.empty() && rollout.mean_entropy) item["entropy"] = *rollout.mean_entropy;
+  return item;
+}
+
+ordered rollouts_json(const std::vector<Rollout>& rollouts) {
+  ordered list = ordered::array();
+  for (const auto& rollout : rollouts) list.push_back(rollout_json(rollout));
+  return list;
+}
+
+}  // namespace
+
+std::string format_group_line(const Group& group, const RewardResult* result) {
+  ordered line = {{"prompt", group.prompt},
+                  {"gold", group.gold ? ordered(*group.gold) : ordered()},
+                  {"task", answer::to_string(group.task)},
+                  {"vocab_size", group.vocab_size > 0 ? ordered(group.vocab_size) : ordered()},
+                  {"rollouts", rollouts_json(group.rollouts)}};
+  if (!group.partner_rollouts.empty()) line["partner_rollouts"] = rollouts_json(group.partner_rollouts);
+  if (result) {
+    line["rewards"] = result->rewards;
+    line["label"] = result->label ? ordered(*result->label) : ordered();
+  }
+  // Floats are written with enough digits to read back bit-identical; invalid UTF-8 from model text is replaced.
+  return line.dump(-1, ' ', false, ordered::error_handler_t::replace);
+}
+
 std::string format_result_line(const Group& group, const RewardResult& result) {
-  using ordered = nlohmann::ordered_json;  // keys in the documented order, not sorted
   ordered answers = ordered::array();
   for (const auto& rollout : group.rollouts) answers.push_back(rollout.answer ? ordered(*rollout.answer) : ordered());
   ordered line = {{"rewards", result.rewards},

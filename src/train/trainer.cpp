@@ -9,12 +9,14 @@
 #include <numeric>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/files.hpp"
 #include "ttrl/core/memory.hpp"
 #include "ttrl/core/output_guard.hpp"
 #include "ttrl/core/progress.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/reward/registry.hpp"
+#include "ttrl/reward/reward_jsonl.hpp"
 #include "ttrl/reward/selection.hpp"
 #include "ttrl/rollout/policy.hpp"
 #include "ttrl/rollout/sampler.hpp"
@@ -49,6 +51,16 @@ struct Prompt {
   std::string question;
   std::optional<std::string> gold;
   std::vector<int64_t> ids;
+  std::string paraphrase;               ///< co_reward: the same question in other words
+  std::vector<int64_t> paraphrase_ids;
+};
+
+/// One group sampled in a step: a training prompt as written or, with co_reward, its paraphrase.
+struct StepGroup {
+  std::string question;
+  std::optional<std::string> gold;
+  std::vector<int64_t> ids;
+  int64_t partner = -1;  ///< co_reward: the step group holding the same question's other phrasing
 };
 
 /// Training prompts in the order step s consumes them: positions [s * per_step, (s + 1) * per_step) of the
@@ -83,13 +95,29 @@ class PromptOrder {
   std::vector<int64_t> order_;
 };
 
+/// The record's paraphrase (co_reward); ttrl::IoError naming the file and line when it has none.
+std::string paraphrase_of(const data::Record& record, const std::string& key) {
+  auto it = record.extra.find(key);
+  if (it == record.extra.end() || !it->is_string() ||
+      it->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos)
+    throw IoError(fmt::format("{}: {} \"{}\" field (reward co_reward samples each question and its paraphrase: "
+                              "data.paraphrase_key)", record.where,
+                              it == record.extra.end() ? "no" : "a blank or non-string", key));
+  return it->get<std::string>();
+}
+
 std::vector<Prompt> load_prompts(const RunConfig& config, const rollout::Policy& policy) {
   if (config.data.train_files.empty()) throw ConfigError("data.train_files: no training data given");
   std::vector<Prompt> prompts;
+  const bool paraphrased = config.reward.name == "co_reward";
   for (const auto& file : config.data.train_files)
     for (auto& record : data::load_dataset(file, config.data.prompt_key, config.data.answer_key)) {
       if (config.data.limit > 0 && static_cast<int64_t>(prompts.size()) >= config.data.limit) break;
-      Prompt p{record.prompt, record.answer, rollout::encode_question(policy, config, record.prompt)};
+      Prompt p{record.prompt, record.answer, rollout::encode_question(policy, config, record.prompt), "", {}};
+      if (paraphrased) {
+        p.paraphrase = paraphrase_of(record, config.data.paraphrase_key);
+        p.paraphrase_ids = rollout::encode_question(policy, config, p.paraphrase);
+      }
       prompts.push_back(std::move(p));
     }
   if (prompts.empty()) throw ConfigError("data.train_files: the files hold no prompts");
@@ -264,12 +292,27 @@ class Trainer {
     return p;
   }
 
+  /// The groups a step samples: each prompt, followed by its paraphrase with co_reward (partners of each other).
+  std::vector<StepGroup> step_groups(const std::vector<int64_t>& prompt_indices) const {
+    std::vector<StepGroup> groups;
+    for (int64_t i : prompt_indices) {
+      const Prompt& prompt = prompts_[i];
+      groups.push_back({prompt.question, prompt.gold, prompt.ids, -1});
+      if (prompt.paraphrase_ids.empty()) continue;
+      const auto question = static_cast<int64_t>(groups.size()) - 1;
+      groups.back().partner = question + 1;
+      groups.push_back({prompt.paraphrase, prompt.gold, prompt.paraphrase_ids, question});
+    }
+    return groups;
+  }
+
   std::map<std::string, double> train_step(const std::vector<int64_t>& prompt_indices) {
     std::map<std::string, double> metrics;
-    // 1. Sample n_vote completions per prompt with the current weights.
+    // 1. Sample n_vote completions per group with the current weights.
     auto start = Clock::now();
+    const std::vector<StepGroup> groups = step_groups(prompt_indices);
     std::vector<std::vector<int64_t>> ids;
-    for (int64_t i : prompt_indices) ids.push_back(prompts_[i].ids);
+    for (const auto& group : groups) ids.push_back(group.ids);
     rollout::SamplerOptions sampler_options;
     sampler_options.max_batch_sequences = config_.rollout.max_batch_sequences;
     sampler_options.memory_budget_bytes = config_.rollout.memory_budget_mb << 20;
@@ -282,7 +325,7 @@ class Trainer {
 
     // 2. Rewards per prompt; keep n_train with group advantages.
     start = Clock::now();
-    StepBatch batch = score_and_select(prompt_indices, rollouts, metrics);
+    StepBatch batch = score_and_select(groups, rollouts, metrics);
     metrics["timing/reward_s"] = seconds_since(start);
 
     // 3. Policy update over mini-batches of prompts.
@@ -293,7 +336,7 @@ class Trainer {
     return metrics;
   }
 
-  StepBatch score_and_select(const std::vector<int64_t>& prompt_indices, const std::vector<rollout::Rollout>& rollouts,
+  StepBatch score_and_select(const std::vector<StepGroup>& groups, const std::vector<rollout::Rollout>& rollouts,
                              std::map<std::string, double>& metrics) {
     const int64_t n = config_.rollout.n_vote;
     StepBatch batch;
@@ -302,11 +345,11 @@ class Trainer {
     std::vector<std::vector<int>> chosen_by_prompt;  // indices into each prompt's n_vote rollouts
     StepRewards step_rewards;                          // their rewards and lengths, for the advantage estimator
     int64_t clipped = 0;
-    for (size_t p = 0; p < prompt_indices.size(); ++p) {
-      const Prompt& prompt = prompts_[prompt_indices[p]];
+    std::string saved_rollouts;  // trainer.save_rollouts: the step's groups as `ttrl reward` input lines
+    for (size_t p = 0; p < groups.size(); ++p) {
       reward::Group group;
-      group.prompt = prompt.question;
-      group.gold = prompt.gold;
+      group.prompt = groups[p].question;
+      group.gold = groups[p].gold;
       group.vocab_size = policy_.model->config().vocab_size;
       group.task = answer::parse_task(config_.reward.task);
       for (int64_t j = 0; j < n; ++j) {
@@ -316,8 +359,11 @@ class Trainer {
         entropies.push_back(r.mean_entropy());
         clipped += r.truncated();
       }
+      if (groups[p].partner >= 0)
+        for (int64_t j = 0; j < n; ++j) group.partner_rollouts.push_back(reward_view(rollouts[groups[p].partner * n + j]));
       reward::extract_answers(group);
       const auto scored = reward::score_group(*reward_, group);
+      if (config_.trainer.save_rollouts) saved_rollouts += reward::format_group_line(group, &scored) + "\n";
       for (const auto& [key, value] : scored.metrics) group_means.add(key, value);
       all_rewards.insert(all_rewards.end(), scored.rewards.begin(), scored.rewards.end());
 
@@ -333,11 +379,11 @@ class Trainer {
     }
     // Advantages once every group is scored: some estimators normalise over the whole step.
     const bool per_token = estimator_ == AdvantageEstimator::kReinforcePp;
-    std::vector<std::vector<TrainSequence>> trained(prompt_indices.size());
-    for (size_t p = 0; p < prompt_indices.size(); ++p)
+    std::vector<std::vector<TrainSequence>> trained(groups.size());
+    for (size_t p = 0; p < groups.size(); ++p)
       for (int j : chosen_by_prompt[p]) {
         const auto& r = rollouts[p * n + j];
-        trained[p].push_back({prompts_[prompt_indices[p]].ids, r.completion_ids, r.logprobs, 0.0, {}});
+        trained[p].push_back({groups[p].ids, r.completion_ids, r.logprobs, 0.0, {}});
       }
     if (per_token) {
       const TokenAdvantages token_advantages =
@@ -358,6 +404,7 @@ class Trainer {
         batch.sequences.push_back(std::move(sequence));
       }
     }
+    if (config_.trainer.save_rollouts) save_step_rollouts(saved_rollouts);
     group_means.write_to(metrics, "ttrl/");
     const auto rewards = torch::tensor(all_rewards, torch::kFloat64);
     metrics["reward/mean"] = rewards.mean().item<double>();
@@ -368,6 +415,14 @@ class Trainer {
     metrics["response_length/clip_ratio"] = static_cast<double>(clipped) / static_cast<double>(lengths.size());
     metrics["entropy/mean"] = torch::tensor(entropies, torch::kFloat64).mean().item<double>();
     return batch;
+  }
+
+  /// Writes rollouts/step-N.jsonl (N = the step being trained) in one piece: `ttrl reward` input, one scored group per
+  /// line with the trainer's rewards and label.
+  void save_step_rollouts(const std::string& lines) const {
+    const std::filesystem::path dir = std::filesystem::path(config_.trainer.output_dir) / "rollouts";
+    std::filesystem::create_directories(dir);
+    write_file_atomic((dir / fmt::format("step-{}.jsonl", state_.step + 1)).string(), lines);
   }
 
   /// Per-token KL(pi_old || ref) of the trained sequences, REINFORCE++'s reward penalty: kl_penalty of the sampling

@@ -217,3 +217,14 @@ TEST_F(DatasetFiles, JsonlErrorsNameTheLine) {
 }
 
 TEST_F(DatasetFiles, DirectoryIsNotADataset) { EXPECT_THROW(load_dataset(dir_.string()), ttrl::IoError); }
+
+TEST_F(DatasetFiles, RecordsKnowWhereTheyCameFrom) {
+  const auto jsonl = write("d.jsonl", "{\"prompt\": \"a\"}\n\n{\"prompt\": \"b\", \"paraphrase\": \"B\"}\n");
+  const auto records = load_dataset(jsonl);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].where, jsonl + ":1");
+  EXPECT_EQ(records[1].where, jsonl + ":3");
+  EXPECT_EQ(records[1].extra.at("paraphrase"), "B");
+  const auto list = write("d.json", "[{\"prompt\": \"a\"}, {\"prompt\": \"b\"}]");
+  EXPECT_EQ(load_dataset(list)[1].where, list + ": record [1]");
+}

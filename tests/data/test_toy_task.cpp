@@ -66,6 +66,13 @@ TEST(ToyTask, JsonlRecords) {
   EXPECT_EQ(j.at("prompt"), "Compute 1+2.");
   EXPECT_EQ(j.at("answer"), "3");
   EXPECT_EQ(j.at("solution"), "1+2=3. \\boxed{3}");
+  EXPECT_EQ(j.at("paraphrase"), "Compute 2+1.");
+}
+
+TEST(ToyTask, ParaphraseIsTheSameSumInAnotherOrder) {
+  EXPECT_EQ(make_toy_problem({3, 5, 2, 7, 4}).paraphrase, "Compute 4+7+2+5+3.");
+  EXPECT_EQ(make_toy_problem({3, 5, 3}).paraphrase, "Compute 5+3+3.");  // the reverse reads the same: rotated
+  EXPECT_EQ(make_toy_problem({6, 6}).paraphrase, "Compute 6+6.");        // no other order exists
 }
 
 TEST(ToyTask, SlipsAreCarriedOnAndCounted) {

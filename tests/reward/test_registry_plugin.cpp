@@ -44,8 +44,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 TEST(Registry, HoldsTheBuiltIns) {
   const RewardRegistry registry;
-  EXPECT_EQ(registry.names(), (std::vector<std::string>{"dare", "empo", "entropy", "ground_truth", "majority_vote",
-                                                        "self_certainty", "soft_majority"}));
+  EXPECT_EQ(registry.names(), (std::vector<std::string>{"co_reward", "dare", "empo", "entropy", "ground_truth",
+                                                        "majority_vote", "self_certainty", "soft_majority"}));
   EXPECT_FALSE(registry.description("dare").empty());
 }
 
@@ -69,7 +69,7 @@ TEST(Registry, UnknownNameListsTheKnownOnes) {
     FAIL();
   } catch (const ttrl::ConfigError& e) {
     EXPECT_TRUE(contains(e.what(), "unknown reward 'majority' (did you mean 'majority_vote'?")) << e.what();
-    EXPECT_TRUE(contains(e.what(), "dare, empo, entropy, ground_truth, majority_vote")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "co_reward, dare, empo, entropy, ground_truth, majority_vote")) << e.what();
   }
 }
 

@@ -131,6 +131,47 @@ TEST(RewardJsonl, ReadsThePerTokenListsTtrlGenerateWrites) {
   EXPECT_EQ(mean_token_entropy(r), 1.5);
 }
 
+TEST(RewardJsonl, FormatGroupLineReadsBackToTheSameGroup) {
+  Group g;
+  g.prompt = "Compute 1+2.";
+  g.gold = "3";
+  g.vocab_size = 512;
+  g.task = Task::kLastNumber;
+  Rollout a;
+  a.text = "1+2=3 so 3";
+  a.num_tokens = 3;
+  a.token_ids = {4, 5, 6};
+  a.token_logprobs = {-0.1f, -1.0f / 3.0f, -2.5e-7f};
+  a.token_entropies = {1.0f / 7.0f, 0.0f, 6.2f};
+  a.token_self_certainties = {0.3f, 1e-8f, 2.0f / 3.0f};
+  Rollout b;
+  b.text = "no idea \xff";  // invalid UTF-8 is replaced, never a throw
+  b.mean_entropy = 0.25;
+  g.rollouts = {a, b};
+  g.partner_rollouts = {a};
+  RewardResult result{{1.0, 0.0}, std::string("3"), {}};
+  const json line = json::parse(format_group_line(g, &result));
+  EXPECT_EQ(line["rewards"], json({1.0, 0.0}));
+  EXPECT_EQ(line["label"], "3");
+  const Group back = parse_group(line, Task::kMath);
+  EXPECT_EQ(back.prompt, g.prompt);
+  EXPECT_EQ(back.gold, g.gold);
+  EXPECT_EQ(back.vocab_size, 512);
+  EXPECT_EQ(back.task, Task::kLastNumber);
+  ASSERT_EQ(back.rollouts.size(), 2u);
+  EXPECT_EQ(back.rollouts[0].token_ids, a.token_ids);
+  EXPECT_EQ(back.rollouts[0].token_logprobs, a.token_logprobs);  // bit-identical floats
+  EXPECT_EQ(back.rollouts[0].token_entropies, a.token_entropies);
+  EXPECT_EQ(back.rollouts[0].token_self_certainties, a.token_self_certainties);
+  EXPECT_EQ(back.rollouts[0].answer, "3");
+  EXPECT_EQ(back.rollouts[1].mean_entropy, 0.25);
+  ASSERT_EQ(back.partner_rollouts.size(), 1u);
+  EXPECT_EQ(back.partner_rollouts[0].token_logprobs, a.token_logprobs);
+  EXPECT_EQ(back.partner_rollouts[0].answer, "3");  // partner answers are extracted too
+  EXPECT_EQ(error_of(R"({"rollouts": [], "partner_rollouts": [{"text": 1}]})"),
+            "groups.jsonl:1: \"partner_rollouts[0].text\": expected a string, got 1");
+}
+
 TEST(RewardJsonl, PerTokenListsOfTheWrongLengthOrTypeAreErrors) {
   EXPECT_EQ(error_of(R"({"rollouts": [{"text": "a", "logprobs": [-1, -2], "entropies": [1]}]})"),
             "groups.jsonl:1: \"rollouts[0].entropies\": 1 entries, but the rollout has 2 tokens (the first per-token list)");

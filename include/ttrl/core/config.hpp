@@ -43,6 +43,7 @@ struct DataSection {
   std::vector<std::string> train_files;  ///< TTRL JSON list or JSONL
   std::string prompt_key = "prompt";
   std::string answer_key = "answer";      ///< optional field: never used for training rewards except ground_truth
+  std::string paraphrase_key = "paraphrase";  ///< co_reward: the field holding each question's paraphrase
   int64_t max_prompt_tokens = 1024;
   bool shuffle = true;
   int64_t limit = 0;                      ///< use the first N records only; 0: all
@@ -109,6 +110,7 @@ struct TrainerSection {
   double grad_clip = 1.0;                 ///< 0: no clipping
   bool fp32_master_weights = true;        ///< 16-bit models: AdamW updates float32 copies of the weights
   int64_t save_every = 0;                 ///< steps between checkpoints; 0: only at the end
+  bool save_rollouts = false;             ///< write each step's scored groups to rollouts/step-N.jsonl
   int64_t eval_every = 0;                 ///< steps between evaluations; 0: never during training
   int64_t max_bad_steps = 3;              ///< consecutive NaN/Inf steps before the run stops
   int64_t seed = 1;

@@ -17,6 +17,7 @@ struct Record {
   std::optional<std::string> answer;  ///< the answer field (data.answer_key); numbers as their JSON text; absent or null: none
   std::optional<int> level;           ///< difficulty: a "level" field (3 or "Level 3"), else the file name MATH-L<k>
   nlohmann::json extra;               ///< every other field of the record (an object)
+  std::string where;                  ///< "file:line" (JSONL) or "file: record [i]" (JSON list), for messages
 };
 
 /// Reads a dataset. Throws ttrl::IoError naming the file, and the record index (JSON list, 0-based) or line

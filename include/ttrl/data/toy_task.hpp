@@ -4,6 +4,7 @@
 //   question  "Compute 3+5+2+7+4."
 //   solution  "3+5=8, 8+2=10, 10+7=17, 17+4=21. \boxed{21}"
 //   answer    "21"
+//   paraphrase "Compute 4+7+2+5+3."  (the same sum in another order: co_reward's second view of the question)
 //
 // Each step is one fact of the form (running sum) + (digit). The supervised (training) solutions can be noisy, as
 // human-written worked solutions are: with probability slip_rate a step writes a result off by 1 or 2 and the
@@ -31,6 +32,9 @@ struct ToyProblem {
   std::string question;  ///< "Compute 3+5+2."
   std::string solution;  ///< the worked steps ending in \boxed{...}: the true sum unless the solution has slips
   std::string answer;    ///< the true sum, in decimal
+  /// The question with its numbers in another order (reversed; rotated when that reads the same; equal to the
+  /// question only when every number is the same): co_reward's paraphrase, with the same answer.
+  std::string paraphrase;
   int64_t slips = 0;     ///< steps of `solution` whose written result is wrong
 };
 
@@ -49,7 +53,8 @@ struct ToySplit {
 /// Throws ttrl::ConfigError for invalid options or when the task has fewer distinct questions than requested.
 ToySplit make_toy_split(int64_t train_count, int64_t test_count, uint64_t seed, const ToyTaskOptions& options = {});
 
-/// JSONL, one {"prompt": question, "answer": answer, "solution": solution} object per line, in order.
+/// JSONL, one {"prompt": question, "answer": answer, "solution": solution, "paraphrase": paraphrase} object per line,
+/// in order.
 std::string toy_problems_jsonl(const std::vector<ToyProblem>& problems);
 
 }  // namespace ttrl::data

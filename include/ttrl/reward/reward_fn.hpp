@@ -34,6 +34,9 @@ struct Group {
   std::vector<Rollout> rollouts;
   std::optional<std::string> gold;     ///< the reference answer, when known (ground_truth, metrics; never TTRL training)
   int64_t vocab_size = 0;              ///< V of the policy's vocabulary (dare normalises entropies by ln V); 0: unknown
+  /// co_reward: the rollouts of the same question in its other phrasing (the paraphrase's for the question's group,
+  /// the question's for the paraphrase's); empty otherwise.
+  std::vector<Rollout> partner_rollouts;
   answer::Task task = answer::Task::kMath;  ///< how answers are extracted and compared
 };
 
@@ -53,7 +56,8 @@ class RewardFn {
   virtual RewardResult score(const Group& group) = 0;
 };
 
-/// Sets every rollout's `answer` from its `text` with the group's task (overwriting what was there).
+/// Sets every rollout's `answer` (partner rollouts' too) from its `text` with the group's task (overwriting what was
+/// there).
 void extract_answers(Group& group);
 
 /// The rollouts' answers, in order (input of answer::cluster_answers); blank answers count as none.
