@@ -4,12 +4,16 @@
   run    runs `ttrl demo` once per seed into OUT/<mode>-seed<S>/ (one thread each, --jobs at a time)
   table  rewrites a block of a Markdown file (the README's <!-- demo-table:begin --> ... <!-- demo-table:end -->, or
          another --marker) from results.json files: the full comparison of the first quick run with pinned kernels
-         and no overrides, one row per run (the claims' margins), and the machine
+         and no overrides, one row per run (the claims' margins), and the machine; with --rewards, the table of
+         `ttrl demo --rewards` runs (one row per method, the seeds side by side)
 
 Examples:
   .venv/bin/python scripts/demo_table.py run --seeds 0 1 2                  # ~3 min per seed, 2 at a time
   .venv/bin/python scripts/demo_table.py run --mode full --seeds 0 --jobs 1
   .venv/bin/python scripts/demo_table.py table runs/demo-table/*/results.json
+  # every reward of `ttrl demo --rewards all`, seeds side by side, into the README's demo-rewards block:
+  .venv/bin/python scripts/demo_table.py run --jobs 1 --tag rewards -- --rewards all
+  .venv/bin/python scripts/demo_table.py table --rewards --marker demo-rewards runs/demo-table/rewards-quick-seed*/results.json
   # the same seeds with the libraries' own CPU kernels, and with another DARE alpha:
   ATEN_CPU_CAPABILITY=avx512 MKL_CBWR=AUTO ONEDNN_MAX_CPU_ISA=ALL .venv/bin/python scripts/demo_table.py run --tag native
   .venv/bin/python scripts/demo_table.py run --tag alpha0.5 -- --set reward.alpha=0.5
@@ -134,7 +138,46 @@ def render(results, summary):
     return "\n".join(lines) + "\n"
 
 
-def write_table(path, marker, files, summary):
+def rewards_table(results):
+    """`ttrl demo --rewards` runs, one row per method: its accuracies on each seed, and means over the seeds of the
+    training statistics (label and reward accuracy, response length) and of the wall time."""
+    results = sorted(results, key=lambda r: r["settings"]["seed"])
+    k = results[0]["settings"]["eval"]["k"]
+    a, m, p = f"avg@{k}", f"maj@{k}", f"pass@{k}"
+    for r in results:
+        if "methods" not in r:
+            sys.exit("demo_table: --rewards needs results.json files of `ttrl demo --rewards` (they list their methods)")
+    seeds = " / ".join(str(r["settings"]["seed"]) for r in results)
+
+    def per_seed(key, metric):
+        return " / ".join(f"{r[key][metric]:.1f}" for r in results)
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return sum(values) / len(values) if values else None
+
+    def percent(value):
+        return "-" if value is None else f"{100 * value:.1f}"
+
+    rows = [f"| method | reward | estimator | {a} (seeds {seeds}) | {m} | {p} | label acc. | reward acc. | length "
+            f"| time (s) |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            f"| base (SFT warm start) | - | - | {per_seed('base', a)} | {per_seed('base', m)} | {per_seed('base', p)} "
+            f"| - | - | - | - |"]
+    for method in results[0]["methods"]:
+        key = method["key"]
+        train = [r[key].get("train", {}) for r in results]
+        estimator = method["adv_estimator"] + (f" (KL {method['kl_coef']:g})" if method["kl_coef"] > 0 else "")
+        length = mean([t.get("response_length") for t in train])
+        rows.append(f"| {method['name']}{' (true labels)' if method['uses_labels'] else ''} | {method['reward']} "
+                    f"| {estimator} | {per_seed(key, a)} | {per_seed(key, m)} | {per_seed(key, p)} "
+                    f"| {percent(mean([t.get('label_accuracy') for t in train]))} "
+                    f"| {percent(mean([t.get('reward_accuracy') for t in train]))} "
+                    f"| {'-' if length is None else f'{length:.1f}'} "
+                    f"| {mean([r['seconds'].get(key) for r in results]):.0f} |")
+    return rows
+
+
+def write_table(path, marker, files, summary, rewards=False):
     results = [load(f) for f in files]
     begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
     with open(path) as f:
@@ -143,8 +186,9 @@ def write_table(path, marker, files, summary):
         sys.exit(f"demo_table: {path} needs exactly one {begin} ... {end} block")
     head, rest = text.split(begin)
     _, tail = rest.split(end)
+    block = "\n".join(rewards_table(results) + ["", machine_line(results)]) + "\n" if rewards else render(results, summary)
     with open(path, "w") as f:
-        f.write(head + begin + "\n" + render(results, summary) + end + tail)
+        f.write(head + begin + "\n" + block + end + tail)
     print(f"demo_table: {path} updated from {len(results)} results files")
 
 
@@ -166,11 +210,13 @@ def main():
     table.add_argument("--readme", default=os.path.join(ROOT, "README.md"), help="the Markdown file to rewrite")
     table.add_argument("--marker", default="demo-table", help="the block: <!-- MARKER:begin --> ... <!-- MARKER:end -->")
     table.add_argument("--no-summary", action="store_true", help="only the per-run table and the machine")
+    table.add_argument("--rewards", action="store_true",
+                       help="the table of `ttrl demo --rewards` runs (one row per method, seeds side by side)")
     args = parser.parse_args()
     if args.command == "run":
         cmd_run(args)
     else:
-        write_table(args.readme, args.marker, args.files, summary=not args.no_summary)
+        write_table(args.readme, args.marker, args.files, summary=not args.no_summary, rewards=args.rewards)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ namespace {
 struct DemoCli {
   demo::DemoOptions options;
   bool quick = false, tiny = false, no_plots = false, no_progress = false;
+  std::string rewards;  ///< --rewards LIST
 };
 
 int run_demo_command(const DemoCli& cli) {
@@ -23,6 +24,10 @@ int run_demo_command(const DemoCli& cli) {
   options.mode = cli.tiny ? "tiny" : cli.quick ? "quick" : "full";
   options.plots = !cli.no_plots;
   options.progress_bar = !cli.no_progress;
+  if (!cli.rewards.empty()) {
+    options.methods = demo::methods_from_list(cli.rewards);
+    options.comparison = true;
+  }
   const demo::DemoScale scale = demo::demo_scale(options.mode);
   // Before any tensor operation: the same kernels, hence the same numbers, on every x86-64 CPU with AVX2.
   model::pin_portable_cpu_code_paths();
@@ -30,7 +35,7 @@ int run_demo_command(const DemoCli& cli) {
   const auto result = demo::run_demo(options, scale);
 
   const std::filesystem::path dir(options.output_dir);
-  const std::string table = demo::results_table(result);
+  const std::string table = options.comparison ? demo::comparison_table(result) : demo::results_table(result);
   write_file_atomic((dir / "results.json").string(), demo::results_json(result, options, scale).dump(2) + "\n");
   write_file_atomic((dir / "table.md").string(), table);
   if (options.plots && demo::write_plots(result, (dir / "plots").string()))
@@ -55,7 +60,11 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
       "Examples:\n"
       "  ttrl demo --quick                          about 4 minutes on 2 cores\n"
       "  ttrl demo --output runs/demo --seed 1      the longer run, another seed\n"
-      "  ttrl demo --quick --set trainer.lr=1e-3    override a key of the three RL runs' configs");
+      "  ttrl demo --quick --set trainer.lr=1e-3    override a key of the three RL runs' configs\n"
+      "  ttrl demo --quick --rewards all            every label-free reward and RL on labels, one table\n"
+      "  ttrl demo --quick --rewards ttrl,intuitor,grpo_gt\n\n"
+      "--rewards keys: ttrl (majority_vote), dare, srt (soft_majority), empo, intuitor (self_certainty), rent\n"
+      "(entropy), co_reward, grpo_gt (GRPO on true answers), reinforce_pp_gt (REINFORCE++), rloo_gt (RLOO).");
   auto cli = std::make_shared<DemoCli>();
   auto* quick = cmd->add_flag("--quick", cli->quick, "the short version (about 4 minutes on 2 CPU cores)");
   auto* tiny = cmd->add_flag("--tiny", cli->tiny, "seconds: exercises every step with toy sizes (for tests; no effect to see)");
@@ -66,6 +75,9 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--set", cli->options.overrides, "override a key of the RL runs' configs, e.g. --set trainer.lr=1e-3")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
+  cmd->add_option("--rewards", cli->rewards,
+                  "compare these methods instead of TTRL, DARE and GT-GRPO: all, or keys separated by commas")
+      ->type_name("LIST");
   cmd->add_flag("--no-plots", cli->no_plots, "do not draw the PNG curves");
   cmd->add_flag("--no-progress", cli->no_progress, "no progress bars");
   cmd->callback([&slot, cli] { slot.run = [cli] { return run_demo_command(*cli); }; });

@@ -3,11 +3,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/ranges.h>
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/core/jsonl.hpp"
+#include "ttrl/core/nearest_name.hpp"
 #include "ttrl/core/output_guard.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/model/checkpoint.hpp"
@@ -70,8 +77,9 @@ RunConfig method_config(const DemoScale& s, const DemoOptions& o, const Method& 
   c.reward.name = m.reward;
   c.reward.task = "math";
   // One optimizer step per training step, all its sequences in one forward pass: at this size a CPU is fastest
-  // with few large batches. No KL term (kl_coef 0), so no reference copy of the model.
-  c.algorithm.kl_coef = 0.0;
+  // with few large batches. No KL term (kl_coef 0, but for REINFORCE++'s KL reward), so no reference copy.
+  c.algorithm.adv_estimator = m.estimator;
+  c.algorithm.kl_coef = m.kl_coef;
   c.algorithm.mini_batch_prompts = s.prompts_per_step;
   c.algorithm.micro_batch_size = s.prompts_per_step * s.n_train;
   c.trainer.output_dir = (fs::path(o.output_dir) / m.key).string();
@@ -82,7 +90,35 @@ RunConfig method_config(const DemoScale& s, const DemoOptions& o, const Method& 
   c.trainer.warmup_ratio = 0.0;
   c.trainer.eval_every = s.eval_every;
   c.trainer.seed = static_cast<int64_t>(derived_seed(o.seed, 4));
-  return parse_config(to_yaml(c), "demo (" + m.key + ")", o.overrides);
+  std::vector<std::string> overrides = m.settings;
+  overrides.insert(overrides.end(), o.overrides.begin(), o.overrides.end());
+  return parse_config(to_yaml(c), "demo (" + m.key + ")", overrides);
+}
+
+/// Means over the training steps of a run's metrics.jsonl (steps > 0).
+RunStats run_stats(const std::string& metrics_file, const Method& m) {
+  std::map<std::string, std::pair<double, int64_t>> sums;
+  std::ifstream in(metrics_file);
+  read_jsonl(in, metrics_file, [&](const nlohmann::json& line, const JsonlLine&) {
+    if (line.value("step", int64_t{0}) <= 0) return;
+    for (const char* key : {"ttrl/label_accuracy", "ttrl/reward_accuracy", "response_length/mean"})
+      if (line.contains(key) && line[key].is_number()) {
+        sums[key].first += line[key].get<double>();
+        sums[key].second += 1;
+      }
+  });
+  auto mean = [&](const char* key) -> std::optional<double> {
+    auto it = sums.find(key);
+    if (it == sums.end() || it->second.second == 0) return std::nullopt;
+    return it->second.first / static_cast<double>(it->second.second);
+  };
+  RunStats stats;
+  if (m.judges_answers) {
+    stats.label_accuracy = mean("ttrl/label_accuracy");
+    stats.reward_accuracy = mean("ttrl/reward_accuracy");
+  }
+  stats.response_length = mean("response_length/mean").value_or(0.0);
+  return stats;
 }
 
 eval::EvalSettings eval_settings(const RunConfig& config) {
@@ -169,6 +205,7 @@ eval::Summary run_method(const Method& m, const DemoScale& s, const DemoOptions&
   write_file_atomic((fs::path(config.trainer.output_dir) / "eval.json").string(),
                     eval::to_json({*last}, eval_settings(config), result.final_checkpoint).dump(2) + "\n");
   out.metrics_files[m.key] = (fs::path(config.trainer.output_dir) / config.logging.metrics_file).string();
+  out.stats[m.key] = run_stats(out.metrics_files[m.key], m);
   spdlog::info("{}: avg@{} {:.1f}, maj@{} {:.1f} (base {:.1f}, {:.1f})", m.key, config.eval.k, last->summary.avg_at_k,
                config.eval.k, last->summary.maj_at_k, base.avg_at_k, base.maj_at_k);
   return last->summary;
@@ -206,12 +243,59 @@ DemoScale demo_scale(const std::string& mode) {
   throw ConfigError("demo: unknown mode '" + mode + "' (tiny, quick or full)");
 }
 
+namespace {
+
+Method method(std::string key, std::string name, std::string reward, bool uses_labels, std::string estimator = "grpo",
+              double kl_coef = 0.0, std::vector<std::string> settings = {}, bool judges_answers = true) {
+  return {std::move(key), std::move(name), std::move(reward), uses_labels, std::move(estimator), kl_coef,
+          std::move(settings), judges_answers};
+}
+
+}  // namespace
+
 const std::vector<Method>& demo_methods() {
   static const std::vector<Method> methods = {
-      {"ttrl", "TTRL", "majority_vote", false},
-      {"dare", "DARE", "dare", false},
-      {"grpo_gt", "GT-GRPO", "ground_truth", true},
+      method("ttrl", "TTRL", "majority_vote", false),
+      method("dare", "DARE", "dare", false),
+      method("grpo_gt", "GT-GRPO", "ground_truth", true),
   };
+  return methods;
+}
+
+const std::vector<Method>& comparison_methods() {
+  // REINFORCE++ keeps its KL reward (verl's default estimator "kl", k1, and kl_coef 0.001).
+  static const std::vector<Method> methods = {
+      method("ttrl", "TTRL", "majority_vote", false),
+      method("dare", "DARE", "dare", false),
+      method("srt", "SRT (soft)", "soft_majority", false),
+      method("empo", "EMPO", "empo", false),
+      method("intuitor", "INTUITOR", "self_certainty", false, "grpo", 0.0, {}, /*judges_answers=*/false),
+      method("rent", "RENT", "entropy", false, "grpo", 0.0, {}, /*judges_answers=*/false),
+      method("co_reward", "Co-rewarding-I", "co_reward", false),
+      method("grpo_gt", "GT-GRPO", "ground_truth", true),
+      method("reinforce_pp_gt", "GT-REINFORCE++", "ground_truth", true, "reinforce_pp", 0.001, {"algorithm.kl_estimator=k1"}),
+      method("rloo_gt", "GT-RLOO", "ground_truth", true, "rloo"),
+  };
+  return methods;
+}
+
+std::vector<Method> methods_from_list(const std::string& list) {
+  const auto& known = comparison_methods();
+  if (list == "all") return known;
+  std::vector<std::string> keys, names;
+  for (const auto& m : known) names.push_back(m.key);
+  std::stringstream items(list);
+  for (std::string key; std::getline(items, key, ',');) {
+    if (key.empty()) continue;
+    if (std::find(names.begin(), names.end(), key) == names.end())
+      throw ConfigError(fmt::format("--rewards: unknown method '{}' (did you mean '{}'? known: all, {})", key,
+                                    nearest_name(key, names), fmt::join(names, ", ")));
+    keys.push_back(key);
+  }
+  if (keys.empty()) throw ConfigError("--rewards: no method given (all, or keys separated by commas)");
+  std::vector<Method> methods;
+  for (const auto& m : known)
+    if (std::find(keys.begin(), keys.end(), m.key) != keys.end()) methods.push_back(m);
   return methods;
 }
 
@@ -242,7 +326,8 @@ DemoResult run_demo(const DemoOptions& o, const DemoScale& s) {
   spdlog::info("base: avg@{} {:.1f}, maj@{} {:.1f}, pass@{} {:.1f}", s.eval_k, out.base.avg_at_k, s.eval_k,
                out.base.maj_at_k, s.eval_k, out.base.pass_at_k);
 
-  for (const auto& m : demo_methods()) {
+  out.run_methods = o.methods;
+  for (const auto& m : o.methods) {
     start = Clock::now();
     out.methods[m.key] = run_method(m, s, o, out.base_checkpoint, files.test, out.base, out);
     out.seconds[m.key] = seconds_since(start);

@@ -6,6 +6,7 @@
 // runs on the CPU with one thread.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,28 @@ struct DemoScale {
 /// Throws ConfigError for an unknown mode.
 DemoScale demo_scale(const std::string& mode);
 
+/// One test-time training method of the comparison.
+struct Method {
+  std::string key;     ///< results.json key and output subdirectory: ttrl | dare | grpo_gt | ...
+  std::string name;    ///< "TTRL", "DARE", "GT-GRPO" (plot legends; the table says "w/ <name>")
+  std::string reward;  ///< reward.name
+  bool uses_labels;    ///< whether the reward sees the true answers
+  std::string estimator = "grpo";      ///< algorithm.adv_estimator
+  double kl_coef = 0.0;                ///< algorithm.kl_coef (> 0 keeps a frozen reference: REINFORCE++'s KL reward)
+  std::vector<std::string> settings;   ///< further config keys, KEY=VALUE, before the user's --set
+  /// Whether the reward judges answers (a pseudo-label, rewards in [0, 1]); INTUITOR's and RENT's do not, so label
+  /// and reward accuracy do not apply to them.
+  bool judges_answers = true;
+};
+
+/// The default comparison of `ttrl demo`: TTRL, DARE, GT-GRPO.
+const std::vector<Method>& demo_methods();
+/// Every method `--rewards` can name, in table order: the label-free rewards, then RL on the true answers.
+const std::vector<Method>& comparison_methods();
+/// The methods of `--rewards LIST`: "all", or keys separated by commas (table order kept, duplicates dropped).
+/// Throws ConfigError naming an unknown key and the known ones.
+std::vector<Method> methods_from_list(const std::string& list);
+
 struct DemoOptions {
   std::string output_dir = "runs/demo";
   uint64_t seed = 0;
@@ -62,16 +85,16 @@ struct DemoOptions {
   bool plots = true;
   bool progress_bar = true;
   bool overwrite = false;                ///< --overwrite: write into an --output that ttrl demo did not write
+  std::vector<Method> methods = demo_methods();  ///< the runs, in order (--rewards)
+  bool comparison = false;               ///< --rewards: the wide table (label/reward accuracy, length, time)
 };
 
-/// One test-time training method of the comparison.
-struct Method {
-  std::string key;     ///< results.json key and output subdirectory: ttrl | dare | grpo_gt
-  std::string name;    ///< "TTRL", "DARE", "GT-GRPO" (plot legends; the table says "w/ <name>")
-  std::string reward;  ///< reward.name
-  bool uses_labels;    ///< whether the reward sees the true answers
+/// Training-time statistics of one run, means over its steps (metrics.jsonl).
+struct RunStats {
+  std::optional<double> label_accuracy;   ///< ttrl/label_accuracy (absent when the reward judges no answer)
+  std::optional<double> reward_accuracy;  ///< ttrl/reward_accuracy (likewise)
+  double response_length = 0;             ///< response_length/mean
 };
-const std::vector<Method>& demo_methods();
 
 /// What a finished demo produced.
 struct DemoResult {
@@ -79,6 +102,8 @@ struct DemoResult {
   eval::Summary base;
   std::map<std::string, eval::Summary> methods;          ///< by Method::key
   std::map<std::string, std::string> metrics_files;      ///< by Method::key: the run's metrics.jsonl
+  std::map<std::string, RunStats> stats;                 ///< by Method::key
+  std::vector<Method> run_methods;                       ///< the methods run, in order
   std::map<std::string, double> seconds;                 ///< phase -> wall seconds ("sft", "eval_base", "ttrl", ...)
   std::string test_file, base_checkpoint;
   model::CpuCodePaths machine;                           ///< the CPU and the kernels the numbers came from

@@ -69,7 +69,20 @@ std::string utc_date() {
 json results_json(const DemoResult& r, const DemoOptions& o, const DemoScale& s) {
   json out;
   out["base"] = eval::summary_json(r.base, r.k);
-  for (const auto& [key, summary] : r.methods) out[key] = eval::summary_json(summary, r.k);
+  for (const auto& [key, summary] : r.methods) {
+    out[key] = eval::summary_json(summary, r.k);
+    if (auto stats = r.stats.find(key); stats != r.stats.end()) {
+      const RunStats& st = stats->second;
+      out[key]["train"] = {{"label_accuracy", st.label_accuracy ? json(*st.label_accuracy) : json()},
+                           {"reward_accuracy", st.reward_accuracy ? json(*st.reward_accuracy) : json()},
+                           {"response_length", st.response_length}};
+    }
+  }
+  json methods = json::array();
+  for (const auto& m : r.run_methods)
+    methods.push_back({{"key", m.key}, {"name", m.name}, {"reward", m.reward}, {"adv_estimator", m.estimator},
+                       {"kl_coef", m.kl_coef}, {"uses_labels", m.uses_labels}, {"settings", m.settings}});
+  out["methods"] = methods;
   out["settings"] = {{"mode", s.mode},
                      {"seed", o.seed},
                      {"test_problems", s.test_problems},
@@ -99,12 +112,38 @@ json results_json(const DemoResult& r, const DemoOptions& o, const DemoScale& s)
   return out;
 }
 
+std::string comparison_table(const DemoResult& r) {
+  const int64_t k = r.k;
+  auto percent = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", 100.0 * *v) : std::string("-"); };
+  std::string out = fmt::format(
+      "| method | reward | estimator | avg@{0} | maj@{0} | pass@{0} | label acc. | reward acc. | length | time (s) |\n"
+      "|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n", k);
+  out += fmt::format("| base (SFT warm start) | - | - | {:.1f} | {:.1f} | {:.1f} | - | - | - | - |\n", r.base.avg_at_k,
+                     r.base.maj_at_k, r.base.pass_at_k);
+  for (const auto& m : r.run_methods) {
+    const auto it = r.methods.find(m.key);
+    if (it == r.methods.end()) continue;
+    const auto& s = it->second;
+    const RunStats stats = r.stats.count(m.key) ? r.stats.at(m.key) : RunStats{};
+    const double seconds = r.seconds.count(m.key) ? r.seconds.at(m.key) : 0.0;
+    out += fmt::format("| {}{} | {} | {}{} | {:.1f} | {:.1f} | {:.1f} | {} | {} | {:.1f} | {:.0f} |\n", m.name,
+                       m.uses_labels ? " (true labels)" : "", m.reward, m.estimator,
+                       m.kl_coef > 0 ? fmt::format(" (KL {})", m.kl_coef) : "", s.avg_at_k, s.maj_at_k, s.pass_at_k,
+                       percent(stats.label_accuracy), percent(stats.reward_accuracy), stats.response_length, seconds);
+  }
+  out += "\nlabel acc.: share of training groups whose pseudo-label is the true answer; reward acc.: share of rollouts\n"
+         "whose reward (>= 0.5 read as rewarded) agrees with the true answer (neither applies to INTUITOR and RENT,\n"
+         "whose rewards judge no answer); length: mean response tokens; the three are means over the training steps;\n"
+         "time: wall seconds of the run, its evaluations included.\n";
+  return out;
+}
+
 std::string results_table(const DemoResult& r) {
   const int64_t k = r.k;
   std::string out = fmt::format("| model | avg@{0} | maj@{0} | pass@{0} |\n|---|---:|---:|---:|\n", k);
   out += fmt::format("| base (SFT warm start) | {:.1f} | {:.1f} | {:.1f} |\n", r.base.avg_at_k, r.base.maj_at_k,
                      r.base.pass_at_k);
-  for (const auto& m : demo_methods()) {
+  for (const auto& m : r.run_methods) {
     const auto it = r.methods.find(m.key);
     if (it == r.methods.end()) continue;
     const auto& s = it->second;
@@ -135,7 +174,7 @@ std::vector<std::string> plotted_metrics(int64_t k) {
 std::string plot_command(const std::string& python, const std::string& script, const DemoResult& r,
                          const std::string& plots_dir) {
   std::vector<std::string> files, labels;
-  for (const auto& m : demo_methods()) {
+  for (const auto& m : r.run_methods) {
     const auto it = r.metrics_files.find(m.key);
     if (it == r.metrics_files.end()) continue;
     files.push_back(shell_quote(it->second));

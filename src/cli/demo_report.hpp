@@ -17,7 +17,11 @@ nlohmann::json results_json(const DemoResult& result, const DemoOptions& options
 /// pass@k; then a sentence per claim of the paper the demo checks.
 std::string results_table(const DemoResult& result);
 
-/// The metrics the demo plots, one PNG each, the three runs overlaid.
+/// Markdown for `--rewards`: one row per method with its reward and estimator, avg@k, maj@k, pass@k, and the means
+/// over its training steps of label accuracy, reward accuracy and response length, and its wall time.
+std::string comparison_table(const DemoResult& result);
+
+/// The metrics the demo plots, one PNG each, the runs overlaid.
 std::vector<std::string> plotted_metrics(int64_t k);
 
 /// The shell command that draws the plots into `plots_dir`, with `python` as the interpreter.

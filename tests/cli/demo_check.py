@@ -1,7 +1,8 @@
 """`ttrl demo` end to end.
 
   tiny   (seconds): every file and field the demo promises, the step-0/final evaluations in each run's metrics
-         agreeing with results.json, the same results for the same seed, clear errors for bad flags.
+         agreeing with results.json, the same results for the same seed, clear errors for bad flags, and
+         --rewards (every method, or a list) with its wide table.
   quick  (minutes): the same files, and the paper's claims with their margins on each seed: TTRL avg@16 at least
          10 points above the base's avg@16 and at least 3 points above the base's maj@16 (the vote of 16 base
          samples). CI checks seed 0; the `slow` test checks seeds 0, 1 and 2.
@@ -125,6 +126,38 @@ def check_tiny(tmp, out, results, seed):
     assert bad.returncode != 0, bad.stderr
 
 
+REWARD_METHODS = ["ttrl", "dare", "srt", "empo", "intuitor", "rent", "co_reward", "grpo_gt", "reinforce_pp_gt", "rloo_gt"]
+
+
+def check_rewards_tiny(tmp, seed):
+    """--rewards all: every method is run, listed and tabled; --rewards LIST picks; an unknown key is named."""
+    out = os.path.join(tmp, "rewards")
+    r = demo(out, seed, "--rewards", "all", "--no-plots")
+    assert r.returncode == 0, r.stderr[-3000:]
+    with open(os.path.join(out, "results.json")) as f:
+        results = json.load(f)
+    assert [m["key"] for m in results["methods"]] == REWARD_METHODS, results["methods"]
+    for key in REWARD_METHODS:
+        assert f"avg@{K}" in results[key] and "train" in results[key], (key, results[key])
+        assert os.path.isfile(os.path.join(out, key, "metrics.jsonl")), key
+    # INTUITOR and RENT judge no answers: no label or reward accuracy; the others have both.
+    assert results["intuitor"]["train"]["label_accuracy"] is None and results["rent"]["train"]["reward_accuracy"] is None
+    assert results["grpo_gt"]["train"]["label_accuracy"] == 1.0, results["grpo_gt"]["train"]
+    gt_pp = next(m for m in results["methods"] if m["key"] == "reinforce_pp_gt")
+    assert gt_pp["adv_estimator"] == "reinforce_pp" and gt_pp["kl_coef"] > 0, gt_pp
+    with open(os.path.join(out, "table.md")) as f:
+        table = f.read()
+    assert table.startswith(f"| method | reward | estimator | avg@{K} | maj@{K} | pass@{K} | label acc. |"), table
+    assert "| Co-rewarding-I | co_reward | grpo |" in table and "| GT-RLOO (true labels) | ground_truth | rloo |" in table
+
+    some = demo(os.path.join(tmp, "some"), seed, "--rewards", "rent,ttrl", "--no-plots")
+    assert some.returncode == 0, some.stderr[-3000:]
+    with open(os.path.join(tmp, "some", "results.json")) as f:
+        assert [m["key"] for m in json.load(f)["methods"]] == ["ttrl", "rent"]
+    bad = demo(os.path.join(tmp, "bad-rewards"), seed, "--rewards", "ttrl,intutor")
+    assert bad.returncode != 0 and "--rewards: unknown method 'intutor' (did you mean 'intuitor'?" in bad.stderr, bad.stderr
+
+
 for seed in seeds:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "demo")
@@ -133,6 +166,7 @@ for seed in seeds:
         results = check_outputs(out, r.stdout, seed)
         if mode == "tiny":
             check_tiny(tmp, out, results, seed)
+            check_rewards_tiny(tmp, seed)
         else:
             check_claims(results, seed)
     print(f"ok: ttrl demo --{mode} (seed {seed})")

@@ -67,4 +67,35 @@ with tempfile.TemporaryDirectory() as tmp:
     assert r.returncode != 0 and "demo-table:begin" in r.stderr, r.stderr
     with open(readme) as f:
         assert f.read() == "no block\n"
+
+    # --rewards: one row per method of `ttrl demo --rewards`, the seeds side by side, means of the training statistics.
+    rewards_files = []
+    for seed, avg in ((1, 90.0), (0, 80.0)):
+        r = result(seed, (40.0, 70.0), (avg, 95.0))
+        r["methods"] = [{"key": "ttrl", "name": "TTRL", "reward": "majority_vote", "adv_estimator": "grpo", "kl_coef": 0.0,
+                         "uses_labels": False},
+                        {"key": "grpo_gt", "name": "GT-REINFORCE++", "reward": "ground_truth",
+                         "adv_estimator": "reinforce_pp", "kl_coef": 0.001, "uses_labels": True}]
+        r["ttrl"]["train"] = {"label_accuracy": 0.5 + seed / 10, "reward_accuracy": None, "response_length": 20.0 + seed}
+        r["grpo_gt"]["train"] = {"label_accuracy": 1.0, "reward_accuracy": 1.0, "response_length": 30.0}
+        r["seconds"]["grpo_gt"] = 10.0 * (seed + 1)
+        path = os.path.join(tmp, f"rewards{seed}.json")
+        with open(path, "w") as f:
+            json.dump(r, f)
+        rewards_files.append(path)
+    with open(readme, "w") as f:
+        f.write("<!-- demo-rewards:begin -->\n<!-- demo-rewards:end -->\n")
+    r = subprocess.run([sys.executable, script, "table", "--rewards", "--marker", "demo-rewards", "--readme", readme,
+                        *rewards_files], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(readme) as f:
+        text = f.read()
+    assert "| method | reward | estimator | avg@16 (seeds 0 / 1) |" in text, text
+    assert "| base (SFT warm start) | - | - | 40.0 / 40.0 | 70.0 / 70.0 | 100.0 / 100.0 | - | - | - | - |" in text, text
+    assert "| TTRL | majority_vote | grpo | 80.0 / 90.0 | 95.0 / 95.0 | 100.0 / 100.0 | 55.0 | - | 20.5 | 60 |" in text, text
+    assert ("| GT-REINFORCE++ (true labels) | ground_truth | reinforce_pp (KL 0.001) | 95.0 / 95.0 | 100.0 / 100.0 "
+            "| 100.0 / 100.0 | 100.0 | 100.0 | 30.0 | 15 |") in text, text
+    r = subprocess.run([sys.executable, script, "table", "--rewards", "--marker", "demo-rewards", "--readme", readme,
+                        files[0]], capture_output=True, text=True)
+    assert r.returncode != 0 and "needs results.json files of `ttrl demo --rewards`" in r.stderr, r.stderr
 print("ok: demo_table.py table")
