@@ -64,7 +64,8 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
       "  ttrl demo --quick --rewards all            every label-free reward and RL on labels, one table\n"
       "  ttrl demo --quick --rewards ttrl,intuitor,grpo_gt\n\n"
       "--rewards keys: ttrl (majority_vote), dare, srt (soft_majority), empo, intuitor (self_certainty), rent\n"
-      "(entropy), co_reward, grpo_gt (GRPO on true answers), reinforce_pp_gt (REINFORCE++), rloo_gt (RLOO).");
+      "(entropy), co_reward, rlpr (majority answer as reference), grpo_gt (GRPO on true answers), rlpr_gt (RLPR on\n"
+      "true answers), reinforce_pp_gt (REINFORCE++), rloo_gt (RLOO).");
   auto cli = std::make_shared<DemoCli>();
   auto* quick = cmd->add_flag("--quick", cli->quick, "the short version (about 4 minutes on 2 CPU cores)");
   auto* tiny = cmd->add_flag("--tiny", cli->tiny, "seconds: exercises every step with toy sizes (for tests; no effect to see)");

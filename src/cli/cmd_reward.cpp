@@ -3,12 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "cli/command.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
 #include "ttrl/reward/reward_jsonl.hpp"
+#include "ttrl/rollout/policy.hpp"
+#include "ttrl/train/policy_scorer.hpp"
 
 namespace ttrl::cli {
 namespace {
@@ -17,17 +20,39 @@ struct RewardOptions {
   ConfigOptions config;
   std::string input;
   std::string output;  ///< empty: standard output
+  std::string model;   ///< --model: a checkpoint whose probabilities rlpr reads
 };
+
+/// With --model: gives each group a scorer on the model for its prompt (templated as in training).
+reward::GroupHook scorer_hook(const RunConfig& config, const std::string& model_dir,
+                              std::shared_ptr<rollout::Policy>& policy,
+                              std::shared_ptr<train::PromptScorer>& scorer) {
+  if (model_dir.empty()) return {};
+  RunConfig policy_config = config;
+  policy_config.model.path = model_dir;
+  policy_config.model.random_init = false;
+  policy = std::make_shared<rollout::Policy>(rollout::load_policy(policy_config));
+  const double temperature = config.rollout.temperature > 0 ? config.rollout.temperature : 1.0;
+  return [config, policy, &scorer, temperature](reward::Group& group) {
+    if (group.prompt.empty()) throw IoError("\"prompt\": missing or empty (--model scores the rollouts after it)");
+    scorer = std::make_shared<train::PromptScorer>(*policy->model, *policy->tokenizer,
+                                                   rollout::encode_question(*policy, config, group.prompt), temperature);
+    group.scorer = scorer.get();
+  };
+}
 
 int run_reward(const RewardOptions& options) {
   const RunConfig config = load_run_config(options.config);
+  std::shared_ptr<rollout::Policy> policy;
+  std::shared_ptr<train::PromptScorer> scorer;
+  const reward::GroupHook prepare = scorer_hook(config, options.model, policy, scorer);
   int64_t groups = 0;
   if (options.output.empty()) {
-    groups = reward::score_jsonl_file(options.input, std::cout, config.reward);
+    groups = reward::score_jsonl_file(options.input, std::cout, config.reward, prepare);
     std::cout.flush();
   } else {
     std::ostringstream out;
-    groups = reward::score_jsonl_file(options.input, out, config.reward);
+    groups = reward::score_jsonl_file(options.input, out, config.reward, prepare);
     write_file_atomic(options.output, out.str());
   }
   spdlog::info("scored {} group(s) with reward '{}'", groups, config.reward.name);
@@ -53,11 +78,15 @@ void add_reward_command(CLI::App& app, CommandSlot& slot) {
       "  ttrl reward --input groups.jsonl --set reward.name=dare --set reward.tau=0.1 -o scored.jsonl\n"
       "  ttrl reward --input runs/x/rollouts/step-3.jsonl --set reward.name=self_certainty\n"
       "  ttrl reward --input groups.jsonl --set reward.plugin=./libmy_reward.so --set reward.name=my_reward\n"
-      "  cat groups.jsonl | ttrl reward --input - --set reward.name=ground_truth");
+      "  cat groups.jsonl | ttrl reward --input - --set reward.name=ground_truth\n"
+      "  ttrl reward -c run.yaml --input step-3.jsonl --set reward.name=rlpr --model runs/x/checkpoints/step-2");
   auto options = std::make_shared<RewardOptions>();
   add_config_options(cmd, options->config, false);
   cmd->add_option("-i,--input", options->input, "groups of rollouts, JSONL ('-': standard input)")->required();
   cmd->add_option("-o,--output", options->output, "write the results here instead of standard output");
+  cmd->add_option("--model", options->model,
+                  "checkpoint directory whose probabilities rlpr reads (with its tokenizer and the config's chat "
+                  "template and rollout.temperature)");
   cmd->callback([&slot, options] { slot.run = [options] { return run_reward(*options); }; });
 }
 

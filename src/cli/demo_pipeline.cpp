@@ -272,7 +272,9 @@ const std::vector<Method>& comparison_methods() {
       method("intuitor", "INTUITOR", "self_certainty", false, "grpo", 0.0, {}, /*judges_answers=*/false),
       method("rent", "RENT", "entropy", false, "grpo", 0.0, {}, /*judges_answers=*/false),
       method("co_reward", "Co-rewarding-I", "co_reward", false),
+      method("rlpr", "RLPR (majority label)", "rlpr", false, "grpo", 0.0, {"reward.label=majority"}),
       method("grpo_gt", "GT-GRPO", "ground_truth", true),
+      method("rlpr_gt", "RLPR", "rlpr", true, "grpo", 0.0, {"reward.label=gold"}),
       method("reinforce_pp_gt", "GT-REINFORCE++", "ground_truth", true, "reinforce_pp", 0.001, {"algorithm.kl_estimator=k1"}),
       method("rloo_gt", "GT-RLOO", "ground_truth", true, "rloo"),
   };

@@ -188,7 +188,7 @@ std::vector<Field> build_schema() {
   KEY(rollout.memory_budget_mb, "KV-cache memory budget in MiB; 0 = automatic").range(0, 1 << 24);
   // reward
   KEY(reward.name, "reward function: majority_vote | dare | soft_majority | empo | self_certainty | entropy | "
-                   "ground_truth | a plugin's or register_reward's name");
+                   "co_reward | rlpr | ground_truth | a plugin's or register_reward's name");
   KEY(reward.plugin, "shared library that registers reward.name; other keys under reward: are passed to it");
   KEY(reward.task, "answer extractor").one_of({"math", "choice", "last_number"});
   KEY(reward.alpha, "dare: weight of the exploration bonus (1 - n/M)(1 - u)").range(0, 1);
@@ -200,6 +200,8 @@ std::vector<Field> build_schema() {
                          "entropy (RENT, EM-RL token)");
   KEY(reward.gate, "empo: none | entropy (all 0 when the answer-class entropy reaches ln G) | confidence (all 0 when "
                    "the largest class holds under 25% of the group)").one_of({"none", "entropy", "confidence"});
+  KEY(reward.label, "rlpr: the reference answer whose probability is the reward: gold (the data's answer, as in the "
+                    "paper) | majority (the group's majority answer: the label-free adaptation)").one_of({"gold", "majority"});
   // algorithm
   KEY(algorithm.adv_estimator, "advantage estimator (formulas: include/ttrl/train/advantages.hpp)")
       .one_of({"grpo", "rloo", "reinforce", "reinforce_pp", "reinforce_pp_baseline"});

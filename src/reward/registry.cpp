@@ -16,6 +16,7 @@
 #include "ttrl/reward/ground_truth.hpp"
 #include "ttrl/reward/majority_vote.hpp"
 #include "ttrl/reward/plugin.hpp"
+#include "ttrl/reward/rlpr.hpp"
 #include "ttrl/reward/self_certainty.hpp"
 #include "ttrl/reward/soft_majority.hpp"
 
@@ -63,6 +64,9 @@ void add_built_ins(RewardRegistry& registry) {
                "RENT / EM-RL: minus the mean token entropy (reward.trajectory: the mean token log-prob)");
   registry.add("co_reward", [](const RewardSection&) { return std::make_unique<CoReward>(); },
                "Co-rewarding-I: 1 for answers equivalent to the majority answer of the paraphrased question's rollouts");
+  registry.add("rlpr",
+               [](const RewardSection& s) { return std::make_unique<RlprReward>(parse_rlpr_label(s.label)); },
+               "RLPR: the policy's probability of the reference answer after the reasoning, minus without it");
   registry.add("ground_truth", [](const RewardSection&) { return std::make_unique<GroundTruthReward>(); },
                "1 for answers equivalent to the gold answer, else 0 (needs labels)");
 }

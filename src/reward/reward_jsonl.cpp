@@ -189,18 +189,20 @@ std::string format_result_line(const Group& group, const RewardResult& result) {
 }
 
 int64_t score_jsonl(std::istream& in, const std::string& source_name, std::ostream& out, RewardFn& fn,
-                    answer::Task default_task) {
+                    answer::Task default_task, const GroupHook& prepare) {
   return read_jsonl(in, source_name, [&](const json& object, const JsonlLine&) {
-    const Group group = parse_group(object, default_task);
+    Group group = parse_group(object, default_task);
+    if (prepare) prepare(group);
     out << format_result_line(group, score_group(fn, group)) << '\n';
   });
 }
 
-int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section) {
+int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section,
+                         const GroupHook& prepare) {
   const std::unique_ptr<RewardFn> fn = make_reward(section);
   std::ifstream file;
   std::istream& in = open_input(input_path, file);
-  return score_jsonl(in, input_path == "-" ? "<stdin>" : input_path, out, *fn, answer::parse_task(section.task));
+  return score_jsonl(in, input_path == "-" ? "<stdin>" : input_path, out, *fn, answer::parse_task(section.task), prepare);
 }
 
 }  // namespace ttrl::reward

@@ -26,6 +26,7 @@
 #include "ttrl/train/losses.hpp"
 #include "ttrl/metrics/metric_sinks.hpp"
 #include "ttrl/train/policy_batch.hpp"
+#include "ttrl/train/policy_scorer.hpp"
 #include "ttrl/train/policy_update.hpp"
 
 namespace ttrl::train {
@@ -361,6 +362,9 @@ class Trainer {
       }
       if (groups[p].partner >= 0)
         for (int64_t j = 0; j < n; ++j) group.partner_rollouts.push_back(reward_view(rollouts[groups[p].partner * n + j]));
+      // Rewards that read the policy's probabilities (rlpr) score with the weights that sampled the group.
+      PromptScorer scorer(*policy_.model, *policy_.tokenizer, groups[p].ids, sampling_temperature());
+      group.scorer = &scorer;
       reward::extract_answers(group);
       const auto scored = reward::score_group(*reward_, group);
       if (config_.trainer.save_rollouts) saved_rollouts += reward::format_group_line(group, &scored) + "\n";
@@ -417,6 +421,9 @@ class Trainer {
     return batch;
   }
 
+  /// The temperature of the sampling distribution the recorded log-probs belong to (greedy sampling: 1).
+  double sampling_temperature() const { return config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0; }
+
   /// Writes rollouts/step-N.jsonl (N = the step being trained) in one piece: `ttrl reward` input, one scored group per
   /// line with the trainer's rewards and label.
   void save_step_rollouts(const std::string& lines) const {
@@ -440,7 +447,7 @@ class Trainer {
         sequences.push_back(&trained[p][c]);
       }
     torch::NoGradGuard no_grad;
-    const double temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
+    const double temperature = sampling_temperature();
     const KlEstimator estimator = parse_kl_estimator(config_.algorithm.kl_estimator);
     const auto micro = static_cast<size_t>(config_.algorithm.micro_batch_size);
     for (size_t first = 0; first < sequences.size(); first += micro) {
@@ -474,7 +481,7 @@ class Trainer {
     options.kl_coef = estimator_ == AdvantageEstimator::kReinforcePp ? 0.0 : algo.kl_coef;
     options.kl_estimator = parse_kl_estimator(algo.kl_estimator);
     options.entropy_coef = algo.entropy_coef;
-    options.temperature = config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0;
+    options.temperature = sampling_temperature();
     options.norm_length = static_cast<double>(config_.rollout.max_new_tokens);
     const auto result = update_policy(*policy_.model, reference_ ? reference_.get() : nullptr, *optimizer_,
                                       batch.sequences, batch.by_prompt, options, [&](bool applied) {

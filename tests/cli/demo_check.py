@@ -126,7 +126,8 @@ def check_tiny(tmp, out, results, seed):
     assert bad.returncode != 0, bad.stderr
 
 
-REWARD_METHODS = ["ttrl", "dare", "srt", "empo", "intuitor", "rent", "co_reward", "grpo_gt", "reinforce_pp_gt", "rloo_gt"]
+REWARD_METHODS = ["ttrl", "dare", "srt", "empo", "intuitor", "rent", "co_reward", "rlpr", "grpo_gt", "rlpr_gt",
+                  "reinforce_pp_gt", "rloo_gt"]
 
 
 def check_rewards_tiny(tmp, seed):

@@ -45,7 +45,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 TEST(Registry, HoldsTheBuiltIns) {
   const RewardRegistry registry;
   EXPECT_EQ(registry.names(), (std::vector<std::string>{"co_reward", "dare", "empo", "entropy", "ground_truth",
-                                                        "majority_vote", "self_certainty", "soft_majority"}));
+                                                        "majority_vote", "rlpr", "self_certainty", "soft_majority"}));
   EXPECT_FALSE(registry.description("dare").empty());
 }
 

@@ -74,6 +74,7 @@ struct RewardSection {
   bool raw_logits = false;                ///< self_certainty: of the raw logits, not softmax(logits / temperature)
   bool trajectory = false;                ///< entropy: mean token log-prob instead of minus the mean token entropy
   std::string gate = "entropy";           ///< empo: none | entropy | confidence (include/ttrl/reward/empo.hpp)
+  std::string label = "gold";             ///< rlpr: the reference answer: gold (the paper) | majority (label-free)
   std::map<std::string, std::string> options;  ///< plugin-specific keys (any other key under reward: when plugin is set)
 };
 

@@ -28,6 +28,20 @@ struct Rollout {
   std::optional<double> mean_entropy;  ///< mean token entropy (nats) when only the mean is known
 };
 
+/// Probabilities under the policy, for rewards that score text with the model (rlpr). The trainer gives every group
+/// one (the policy that sampled it); `ttrl reward --model DIR` too; elsewhere Group::scorer is null.
+class PolicyScorer {
+ public:
+  virtual ~PolicyScorer() = default;
+  struct Continuation {
+    std::string prefix;  ///< read after the group's prompt (e.g. a response up to its final answer)
+    std::string target;  ///< the text whose tokens are scored (tokenized on its own, after the prefix's tokens)
+  };
+  /// For each continuation, p(target token t | prompt, prefix, target tokens before t) for every token of target,
+  /// under the sampling distribution softmax(logits / temperature).
+  virtual std::vector<std::vector<double>> target_probabilities(const std::vector<Continuation>& continuations) = 0;
+};
+
 /// All rollouts of one prompt.
 struct Group {
   std::string prompt;
@@ -37,6 +51,7 @@ struct Group {
   /// co_reward: the rollouts of the same question in its other phrasing (the paraphrase's for the question's group,
   /// the question's for the paraphrase's); empty otherwise.
   std::vector<Rollout> partner_rollouts;
+  PolicyScorer* scorer = nullptr;      ///< rlpr: scores text under the policy (not owned); null when unavailable
   answer::Task task = answer::Task::kMath;  ///< how answers are extracted and compared
 };
 

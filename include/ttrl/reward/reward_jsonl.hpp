@@ -11,6 +11,7 @@
 //         to reward.task; other keys are ignored; blank lines are skipped)
 //   out: {"rewards": [...], "label": "<answer>" | null, "answers": ["<answer>" | null, ...], "metrics": {...}}
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,10 +36,14 @@ std::string format_result_line(const Group& group, const RewardResult& result);
 /// Scores every line of `in` with `fn` (score_group) and writes one result line per group to `out`; returns the
 /// number of groups. Errors (bad JSON, bad fields, a reward that throws) become ttrl::IoError
 /// "<source_name>:<line>: <what went wrong>".
+/// Called with each parsed group before it is scored (e.g. to give it a PolicyScorer).
+using GroupHook = std::function<void(Group& group)>;
+
 int64_t score_jsonl(std::istream& in, const std::string& source_name, std::ostream& out, RewardFn& fn,
-                    answer::Task default_task);
+                    answer::Task default_task, const GroupHook& prepare = {});
 
 /// The whole command: the reward of `section` (make_reward) over the file `input_path` ("-": standard input).
-int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section);
+int64_t score_jsonl_file(const std::string& input_path, std::ostream& out, const RewardSection& section,
+                         const GroupHook& prepare = {});
 
 }  // namespace ttrl::reward
