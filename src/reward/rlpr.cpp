@@ -2,6 +2,7 @@
 #include "ttrl/reward/rlpr.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -11,11 +12,10 @@
 namespace ttrl::reward {
 namespace {
 
-double mean(const std::vector<double>& values) {
-  if (values.empty()) return 0.0;
-  double sum = 0;
-  for (double v : values) sum += v;
-  return sum / static_cast<double>(values.size());
+/// The mean of a target's token probabilities; 0 for a target of no tokens.
+double mean_probability(const std::vector<double>& probabilities) {
+  if (probabilities.empty()) return 0.0;
+  return std::accumulate(probabilities.begin(), probabilities.end(), 0.0) / static_cast<double>(probabilities.size());
 }
 
 }  // namespace
@@ -67,10 +67,10 @@ RewardResult RlprReward::score(const Group& group) {
   if (probabilities.size() != continuations.size())
     throw Error(fmt::format("rlpr: the scorer returned {} results for {} continuations", probabilities.size(),
                             continuations.size()));
-  const double baseline = mean(probabilities.back());
+  const double baseline = mean_probability(probabilities.back());
   double sum = 0;
   for (size_t j = 0; j < scored.size(); ++j) {
-    const double p = mean(probabilities[j]);
+    const double p = mean_probability(probabilities[j]);
     sum += p;
     result.rewards[scored[j]] = std::max(0.0, p - baseline);
   }

@@ -421,6 +421,9 @@ class Trainer {
     return batch;
   }
 
+  /// Groups sampled per training prompt: 2 with co_reward (the question and its paraphrase), else 1.
+  int64_t groups_per_prompt() const { return prompts_.empty() || prompts_.front().paraphrase_ids.empty() ? 1 : 2; }
+
   /// The temperature of the sampling distribution the recorded log-probs belong to (greedy sampling: 1).
   double sampling_temperature() const { return config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0; }
 
@@ -470,7 +473,9 @@ class Trainer {
     const auto& algo = config_.algorithm;
     PolicyUpdateOptions options;
     options.ppo_epochs = algo.ppo_epochs;
-    options.mini_batch_prompts = algo.mini_batch_prompts;
+    // A prompt's groups (with co_reward: the question and its paraphrase) share their mini-batch, so the optimizer
+    // steps per training step do not depend on the reward.
+    options.mini_batch_prompts = algo.mini_batch_prompts * groups_per_prompt();
     options.micro_batch_size = algo.micro_batch_size;
     options.loss.clip_low = algo.clip_ratio_low;
     options.loss.clip_high = algo.clip_ratio_high;
