@@ -2,6 +2,7 @@
 // The work is ttrl::reward::score_jsonl_file (src/reward/reward_jsonl.cpp); this file only wires the options.
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -28,6 +29,8 @@ reward::GroupHook scorer_hook(const RunConfig& config, const std::string& model_
                               std::shared_ptr<rollout::Policy>& policy,
                               std::shared_ptr<train::PromptScorer>& scorer) {
   if (model_dir.empty()) return {};
+  if (!std::filesystem::is_directory(model_dir))
+    throw IoError("--model: '" + model_dir + "' is not a directory (a checkpoint: config.json and *.safetensors)");
   RunConfig policy_config = config;
   policy_config.model.path = model_dir;
   policy_config.model.random_init = false;

@@ -470,6 +470,18 @@ def cases():
     case("reward input malformed", ["reward", "-i", "groups.jsonl"], r"groups\.jsonl:1:", write("groups.jsonl", "[1, 2]\n"))
     case("reward rollouts not a list", ["reward", "-i", "groups.jsonl"], r"groups\.jsonl:1:.*rollouts",
          write("groups.jsonl", "{\"rollouts\": 3}\n"))
+    group = "{\"prompt\": \"1+1?\", \"gold\": \"2\", \"rollouts\": [{\"text\": \"\\\\boxed{2}\", \"logprobs\": [-1]}]}\n"
+    case("rlpr without a model", ["reward", "-i", "groups.jsonl", "--set", "reward.name=rlpr"],
+         r"groups\.jsonl:1: rlpr: no policy to score with", write("groups.jsonl", group))
+    case("rlpr model missing", ["reward", "-i", "groups.jsonl", "--set", "reward.name=rlpr", "--model", "nothere"],
+         r"--model: 'nothere' is not a directory", write("groups.jsonl", group))
+    case("self_certainty without its lists", ["reward", "-i", "groups.jsonl", "--set", "reward.name=self_certainty"],
+         r"groups\.jsonl:1: self_certainty: rollout 0 has 1 tokens but no per-token self_certainties",
+         write("groups.jsonl", group))
+    case("per-token list too short", ["reward", "-i", "groups.jsonl"], r"groups\.jsonl:1: \"rollouts\[0\]\.entropies\": 1 entries",
+         write("groups.jsonl", "{\"rollouts\": [{\"text\": \"a\", \"logprobs\": [-1, -2], \"entropies\": [1]}]}\n"))
+    case("unknown empo gate", ["reward", "-i", "groups.jsonl", "--set", "reward.gate=entropie"],
+         r"reward\.gate", write("groups.jsonl", group))
 
     # ttrl eval.
     case("eval without model", ["eval", "--data", "data.jsonl"], r"eval: no model: give --model DIR")
