@@ -1,5 +1,6 @@
 // ttrl: test-time reinforcement learning of language models. The dispatcher only: each subcommand is one file.
 #include <c10/util/Exception.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "cli/command.hpp"
 #include "ttrl/core/error.hpp"
+#include "ttrl/core/launch_env.hpp"
 #include "ttrl/core/logging.hpp"
 #include "ttrl/core/nearest_name.hpp"
 #include "ttrl/version.hpp"
@@ -38,6 +40,17 @@ bool report_unknown_subcommand(const CLI::App& app, int argc, char** argv) {
   std::cerr << "ttrl: unknown subcommand '" << word << "' (did you mean '" << ttrl::nearest_name(word, names)
             << "'?); run 'ttrl --help' for the list\n";
   return true;
+}
+
+/// Under torchrun with more than one process, every rank would run the whole command alone and write the same
+/// outputs: refuse, naming the variables, until ttrl runs multi-process (issue #15). Bad variables are errors too.
+void refuse_multi_process_launch(const std::string& command) {
+  const ttrl::LaunchEnv env = ttrl::read_launch_env();
+  if (!env.multi_process()) return;
+  throw ttrl::ConfigError(fmt::format(
+      "ttrl {}: this process is rank {} of {} (RANK, WORLD_SIZE from the launcher), but ttrl does not run as several "
+      "processes yet: each would do the whole job and write the same files. Launch one process (torchrun "
+      "--nproc-per-node 1, or without torchrun)", command, env.rank, env.world_size));
 }
 
 }  // namespace
@@ -78,6 +91,7 @@ int main(int argc, char** argv) {
   }
   try {
     init_logging(log_level);
+    refuse_multi_process_launch(command_word(argc, argv));
     return slot.run ? slot.run() : kExitUsage;
   } catch (const ConfigError& e) {
     spdlog::error("{}", e.what());

@@ -23,6 +23,13 @@ printf 'trainer:\n  lr: fast\n' > "$TMP/type.yaml"
 printf 'rollout:\n  n_vote: 0\n' > "$TMP/range.yaml"
 printf 'reward:\n  name: dare\n  alpha: 0.25\n' > "$TMP/reward_only.yaml"
 
+# Under a launcher with several processes each would do the whole job: refused until ttrl runs multi-process (#15).
+expect 2 "this process is rank 1 of 2 \(RANK, WORLD_SIZE from the launcher\)" -- \
+  env RANK=1 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=29500 "$TTRL" train -c "$TMP/reward_only.yaml"
+expect 2 "environment variable MASTER_PORT='http' is not a whole number" -- \
+  env RANK=0 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=http "$TTRL" eval --model x --data y
+expect 2 "environment variable WORLD_SIZE is set but RANK is not" -- env WORLD_SIZE=2 "$TTRL" config
+expect 0 "reward:" -- env RANK=0 WORLD_SIZE=1 "$TTRL" config
 expect 2 "cannot read '$TMP/missing.yaml'" -- "$TTRL" config -c "$TMP/missing.yaml"
 expect 2 "malformed.yaml:3:[0-9]+: malformed YAML" -- "$TTRL" config -c "$TMP/malformed.yaml"
 expect 2 "unknown.yaml:2:3: unknown key 'rollout.n_votes' \(did you mean 'rollout.n_vote'\?\)" -- "$TTRL" config -c "$TMP/unknown.yaml"
