@@ -183,7 +183,7 @@ void resolve_plugin_keys(ParseState& state) {
     if (state.config.reward.plugin.empty()) unknown_key(key.where, "reward." + key.key);
     if (!key.node.IsScalar())
       throw ConfigError(fmt::format("{}: reward.{}: plugin options must be scalars", key.where, key.key));
-    state.config.reward.options[key.key] = key.node.Scalar();
+    state.config.reward.options[key.key] = cd::utf8_scalar(key.node, "reward." + key.key, key.where);
   }
 }
 

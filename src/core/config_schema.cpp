@@ -9,6 +9,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/nearest_name.hpp"
+#include "ttrl/core/utf8.hpp"
 
 namespace ttrl::config_detail {
 namespace {
@@ -76,21 +77,35 @@ bool to_bool(const YAML::Node& node, const std::string& path, const std::string&
   type_error(where, path, "true or false", node);
 }
 
+}  // namespace
+
+std::string utf8_scalar(const YAML::Node& node, const std::string& path, const std::string& where) {
+  // The text is checked before parsing, but yaml-cpp decodes the escapes "\N" and "\_" (U+0085, U+00A0) of a
+  // double-quoted string to one raw byte each, not to UTF-8: such a value could not be written back and read again.
+  const std::string& value = node.Scalar();
+  if (!utf8::is_valid(value))
+    throw ConfigError(fmt::format("{}: {}: the value is not valid UTF-8 once its escapes are decoded (write the "
+                                  "character itself instead of \\N or \\_)", where, path));
+  return value;
+}
+
+namespace {
+
 std::string to_string_value(const YAML::Node& node, const std::string& path, const std::string& where) {
   if (node.IsNull()) return "";
   if (!node.IsScalar()) type_error(where, path, "a string", node);
-  return node.Scalar();
+  return utf8_scalar(node, path, where);
 }
 
 /// A list of strings; a single scalar counts as a one-element list (handy with --set data.train_files=x.json).
 std::vector<std::string> to_string_list(const YAML::Node& node, const std::string& path, const std::string& where) {
   std::vector<std::string> out;
   if (node.IsNull()) return out;
-  if (node.IsScalar()) return {node.Scalar()};
+  if (node.IsScalar()) return {utf8_scalar(node, path, where)};
   if (!node.IsSequence()) type_error(where, path, "a list of strings", node);
   for (const auto& item : node) {
     if (!item.IsScalar()) type_error(where, path + "[]", "a string", item);
-    out.push_back(item.Scalar());
+    out.push_back(utf8_scalar(item, path + "[]", where));
   }
   return out;
 }

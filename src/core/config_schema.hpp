@@ -46,6 +46,9 @@ const Field* find_field(const std::string& path);
 /// The known key or section closest to `path` (edit distance, same depth first), for "did you mean" hints.
 std::string nearest_key(const std::string& path);
 const char* kind_name(Kind kind);
+/// The scalar's text; ConfigError("<where>: <path>: ... not valid UTF-8 ...") when its decoded value is not UTF-8.
+std::string utf8_scalar(const YAML::Node& node, const std::string& path, const std::string& where);
+
 /// A YAML double-quoted scalar (JSON escapes, which YAML accepts).
 std::string quote(const std::string& text);
 

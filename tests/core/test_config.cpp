@@ -132,6 +132,22 @@ TEST(Config, InvalidUtf8InAnOverrideIsAnError) {
   EXPECT_NE(msg.find("--set: not valid UTF-8"), std::string::npos) << msg;
 }
 
+// Found by fuzzing (scripts/fuzz.sh config, 1M runs): yaml-cpp decodes the double-quoted escapes \N and \_ to one
+// raw byte (0x85, 0xa0), not to UTF-8, so a valid text gave a value that config.resolved.yaml could not hold.
+TEST(Config, EscapesDecodingToInvalidUtf8AreErrors) {
+  auto msg = config_error([] { parse_config("rollout:\n  stop: [\"</s>\", \"\\n\\N\"]\n", "e.yaml"); });
+  EXPECT_NE(msg.find("e.yaml:2:3: rollout.stop[]: the value is not valid UTF-8 once its escapes are decoded"),
+            std::string::npos) << msg;
+  msg = config_error([] { parse_config("tokenizer:\n  custom_template: \"Q\\_{question}\"\n", "e.yaml"); });
+  EXPECT_NE(msg.find("tokenizer.custom_template: the value is not valid UTF-8"), std::string::npos) << msg;
+  msg = config_error([] { parse_config("reward:\n  plugin: x.so\n  name: x\n  limit: \"\\N\"\n", "e.yaml"); });
+  EXPECT_NE(msg.find("reward.limit: the value is not valid UTF-8"), std::string::npos) << msg;
+  // \L (U+2028) is decoded to UTF-8 and round-trips.
+  const ttrl::RunConfig ok = parse_config("rollout:\n  stop: [\"a\\Lb\"]\n", "e.yaml");
+  EXPECT_EQ(ok.rollout.stop.at(0), "a\xe2\x80\xa8" "b");
+  EXPECT_EQ(ttrl::to_yaml(parse_config(ttrl::to_yaml(ok), "r.yaml")), ttrl::to_yaml(ok));
+}
+
 TEST(Config, DuplicateKeysAreErrorsNamingBothLines) {
   auto msg = config_error([] { parse_config("rollout:\n  n_vote: 8\n  n_train: 4\n  n_vote: 16\n", "d.yaml"); });
   EXPECT_NE(msg.find("d.yaml:4:3: duplicate key 'rollout.n_vote' (first written at d.yaml:2:3)"), std::string::npos)
