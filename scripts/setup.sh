@@ -13,7 +13,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 # --- 1. Debian packages (C++ libraries and tools) -----------------------------------------------------------------
 APT_PACKAGES=(build-essential cmake ninja-build ccache pkg-config
               libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
-              libpcre2-dev libutf8proc-dev libsentencepiece-dev clang libclang-rt-14-dev)
+              libpcre2-dev libutf8proc-dev libsentencepiece-dev libgloo-dev clang libclang-rt-14-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

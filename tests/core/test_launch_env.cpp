@@ -81,3 +81,31 @@ TEST(LaunchEnv, BadVariablesAreErrorsNamingThem) {
   EXPECT_NE(error_of(without("MASTER_ADDR")).find("MASTER_ADDR is not set"), std::string::npos);
   EXPECT_NE(error_of(without("MASTER_PORT")).find("MASTER_PORT is not set"), std::string::npos);
 }
+
+TEST(LaunchEnv, ReadsSrunsVariablesInAJobStep) {
+  const ttrl::LaunchEnv env = ttrl::read_launch_env(
+      env_of({{"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "1"},
+              {"SLURM_NTASKS_PER_NODE", "2"}, {"MASTER_ADDR", "node0"}, {"MASTER_PORT", "29500"}}));
+  EXPECT_TRUE(env.multi_process());
+  EXPECT_EQ(env.launcher, "srun");
+  EXPECT_EQ(env.rank, 3);
+  EXPECT_EQ(env.world_size, 4);
+  EXPECT_EQ(env.local_rank, 1);
+  EXPECT_EQ(env.local_world_size, 2);
+  // Nodes with different task counts ("2(x3)"): the local rank is still SLURM_LOCALID.
+  const ttrl::LaunchEnv uneven = ttrl::read_launch_env(
+      env_of({{"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "6"}, {"SLURM_LOCALID", "1"},
+              {"SLURM_NTASKS_PER_NODE", "2(x3)"}, {"MASTER_ADDR", "node0"}, {"MASTER_PORT", "29500"}}));
+  EXPECT_EQ(uneven.local_rank, 1);
+  // An sbatch script (no step id) is one process even with SLURM_NTASKS > 1, and torchrun's variables win.
+  EXPECT_FALSE(ttrl::read_launch_env(env_of({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}})).multi_process());
+  EXPECT_EQ(ttrl::read_launch_env(env_of({{"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"},
+                                          {"RANK", "0"}, {"WORLD_SIZE", "1"}}))
+                .world_size,
+            1);
+  EXPECT_EQ(error_of({{"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "4"}, {"SLURM_NTASKS", "4"}, {"MASTER_ADDR", "n"},
+                      {"MASTER_PORT", "1"}}),
+            "environment variable SLURM_PROCID=4 is outside [0, 4) (SLURM_NTASKS=4)");
+  EXPECT_EQ(error_of({{"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "2"}, {"MASTER_PORT", "1"}}),
+            "rank 1 of 2: environment variable MASTER_ADDR is not set (the host of rank 0's store)");
+}

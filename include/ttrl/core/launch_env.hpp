@@ -1,8 +1,12 @@
 #pragma once
 // The launch environment: whether this process is one rank of a multi-process job started by torchrun (or any
-// launcher that sets PyTorch's variables), read before anything else happens.
-//   RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE   this process's place in the job
-//   MASTER_ADDR, MASTER_PORT                         the rendezvous store
+// launcher that sets PyTorch's variables) or by Slurm's srun, read before anything else happens.
+//   RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE   this process's place in the job (torchrun)
+//   SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID,       the same under srun, read when RANK and WORLD_SIZE are unset and
+//   SLURM_NTASKS_PER_NODE                            SLURM_STEP_ID says this is a task of a job step (an sbatch
+//                                                    script itself stays one process)
+//   MASTER_ADDR, MASTER_PORT                         the rendezvous store (set by torchrun; exported for srun)
+//   TORCHELASTIC_USE_AGENT_STORE, TORCHELASTIC_RESTART_COUNT   torchrun's store and restart round
 // No variable set: one process (world size 1), as always.
 #include <cstdint>
 #include <functional>
@@ -18,6 +22,9 @@ struct LaunchEnv {
   int64_t local_world_size = 1;
   std::string master_addr;  ///< empty for one process
   int64_t master_port = 0;  ///< 0 for one process
+  std::string launcher;     ///< "torchrun" (RANK/WORLD_SIZE), "srun" (SLURM_*), empty for one process
+  bool agent_store = false; ///< torchrun's agent serves the store: every rank connects as a client
+  int64_t restart_count = 0;
   bool multi_process() const { return world_size > 1; }
 };
 

@@ -1,0 +1,87 @@
+#pragma once
+// The processes of one job and the collectives between them, on PyTorch's own c10d engine from the torch wheel:
+// a c10d::TCPStore rendezvous at MASTER_ADDR:MASTER_PORT (under torchrun every rank is a client of the store the
+// torchrun agent already serves, as torch.distributed does), then ProcessGroupGloo for CPU tensors or
+// ProcessGroupNCCL for CUDA tensors. A group of one process (the default) runs every collective as the identity,
+// without c10d, so the single-process path is unchanged.
+//
+// Every collective is blocking and bounded by the group's timeout (trainer.dist_timeout_s). A rank that fails
+// publishes its error in the store (report_failure) before it exits; a rank whose collective then fails names that
+// rank in its own error (DistError) instead of showing the transport's message.
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ttrl/core/error.hpp"
+#include "ttrl/core/launch_env.hpp"
+
+namespace ttrl::dist {
+
+/// A collective failed: a peer died or threw, or the timeout passed. The message names the rank that failed when it
+/// said so in the store.
+struct DistError : Error {
+  using Error::Error;
+};
+
+struct ProcessGroupOptions {
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};  ///< per collective and for the rendezvous
+  /// "cpu": Gloo; "cuda": NCCL (tensors on the device this process uses).
+  std::string device_type = "cpu";
+};
+
+class ProcessGroup {
+ public:
+  /// One process: rank 0 of 1; every collective leaves its input as it is.
+  ProcessGroup();
+  ~ProcessGroup();
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+  /// The group `env` describes (launch_env.hpp). One process when env.world_size == 1. Throws DistError naming
+  /// MASTER_ADDR:MASTER_PORT when the rendezvous fails within the timeout.
+  static std::shared_ptr<ProcessGroup> create(const LaunchEnv& env, const ProcessGroupOptions& options = {});
+
+  int64_t rank() const { return rank_; }
+  int64_t size() const { return size_; }
+  bool distributed() const { return size_ > 1; }
+  /// The rank-0 process (the one that logs, writes files and holds the store's server without torchrun).
+  bool is_main() const { return rank_ == 0; }
+
+  /// In place: the element-wise sum (max, min) of `tensor` over all ranks. Contiguous tensors of one shape on every rank.
+  void all_reduce_sum(torch::Tensor& tensor);
+  void all_reduce_max(torch::Tensor& tensor);
+  void all_reduce_min(torch::Tensor& tensor);
+  /// In place: `tensor` becomes rank `root`'s.
+  void broadcast(torch::Tensor& tensor, int64_t root = 0);
+  /// Every rank's `text`, in rank order.
+  std::vector<std::string> all_gather_strings(const std::string& text);
+  /// Returns when every rank has called it.
+  void barrier();
+
+  /// Best effort, before this process exits on an error: tells the other ranks which rank failed and why.
+  void report_failure(const std::string& message) noexcept;
+
+ private:
+  struct Backend;
+  std::unique_ptr<Backend> backend_;
+  int64_t rank_ = 0;
+  int64_t size_ = 1;
+
+  /// Runs a collective; turns a transport failure into a DistError that names the failed rank where known.
+  template <typename F>
+  void guarded(const char* what, F&& run);
+};
+
+/// Sums `values` element-wise over the ranks of `group` (float64), in place.
+void sum_across_ranks(ProcessGroup& group, std::vector<double>& values);
+
+/// The positions in [0, count) that rank `rank` of `world` owns: rank, rank + world, rank + 2 * world, ... Strided, so
+/// each rank gets a share of every contiguous range (every mini-batch of prompts).
+std::vector<int64_t> strided_share(int64_t count, int64_t rank, int64_t world);
+
+}  // namespace ttrl::dist

@@ -1,0 +1,196 @@
+// c10d from the torch wheel. The wheel ships no gloo headers, which ProcessGroupGloo.hpp includes: Debian's
+// libgloo-dev provides them (headers only; the gloo symbols come from libtorch_cpu). This is the only file that
+// includes them, and it never constructs the header's GlooStore (the one class whose layout depends on the gloo
+// version), only ProcessGroupGloo through its exported constructor.
+#include "ttrl/dist/process_group.hpp"
+
+#include <fmt/format.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace ttrl::dist {
+namespace {
+
+constexpr const char* kFailureKey = "failed";
+
+std::string seconds_of(std::chrono::milliseconds timeout) {
+  return fmt::format("{:g} s", static_cast<double>(timeout.count()) / 1000.0);
+}
+
+}  // namespace
+
+struct ProcessGroup::Backend {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::Backend> backend;
+  std::chrono::milliseconds timeout{};
+  std::string store_address;  ///< MASTER_ADDR:MASTER_PORT, for messages
+  bool failed = false;        ///< a collective failed: the backend may never drain its queue, so it is not destroyed
+};
+
+ProcessGroup::ProcessGroup() = default;
+
+ProcessGroup::~ProcessGroup() {
+  if (!backend_ || !backend_->failed) return;
+  // After a failed collective ~ProcessGroupGloo can wait forever for work that will not finish; the process is
+  // about to exit with an error anyway, so the backend and store are left to it.
+  backend_->backend.release();
+  backend_->store.release();
+}
+
+std::shared_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const ProcessGroupOptions& options) {
+  auto group = std::make_shared<ProcessGroup>();
+  if (!env.multi_process()) return group;
+  if (options.device_type != "cpu")
+    throw NotAvailableError(fmt::format(
+        "rank {} of {}: ttrl runs several processes on the CPU (Gloo) only so far; the NCCL process group for "
+        "device '{}' is not built yet (issue #18)", env.rank, env.world_size, options.device_type));
+  group->rank_ = env.rank;
+  group->size_ = env.world_size;
+  auto backend = std::make_unique<Backend>();
+  backend->timeout = options.timeout;
+  backend->store_address = fmt::format("{}:{}", env.master_addr, env.master_port);
+  c10d::TCPStoreOptions store_options;
+  store_options.port = static_cast<std::uint16_t>(env.master_port);
+  // Without torchrun rank 0 serves the store; torchrun's agent already serves it at that address.
+  store_options.isServer = env.rank == 0 && !env.agent_store;
+  store_options.numWorkers = static_cast<size_t>(env.world_size);
+  store_options.waitWorkers = false;
+  store_options.timeout = options.timeout;
+  try {
+    auto tcp = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    backend->store = c10::make_intrusive<c10d::PrefixStore>(fmt::format("ttrl/{}/", env.restart_count), tcp);
+    auto gloo_options = c10d::ProcessGroupGloo::Options::create_default(options.timeout);
+    backend->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(backend->store, static_cast<int>(env.rank),
+                                                                   static_cast<int>(env.world_size), gloo_options);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    throw DistError(fmt::format(
+        "rank {} of {}: no rendezvous with the other processes through the store at {} (MASTER_ADDR:MASTER_PORT) "
+        "within {}: {}", env.rank, env.world_size, backend->store_address, seconds_of(options.timeout),
+        what.substr(0, what.find('\n'))));
+  }
+  group->backend_ = std::move(backend);
+  return group;
+}
+
+template <typename F>
+void ProcessGroup::guarded(const char* what, F&& run) {
+  try {
+    run();
+  } catch (const std::exception& e) {
+    backend_->failed = true;
+    const std::string transport = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
+    std::string culprit;
+    try {
+      if (backend_->store->check({kFailureKey})) {
+        const auto bytes = backend_->store->get(kFailureKey);
+        culprit = std::string(bytes.begin(), bytes.end());
+      }
+    } catch (const std::exception&) {
+      culprit = fmt::format("the store at {} is gone: rank 0, which serves it (unless torchrun does), has exited",
+                            backend_->store_address);
+    }
+    if (!culprit.empty())
+      throw DistError(fmt::format("rank {} of {}: {} failed because another process ended: {}", rank_, size_, what, culprit));
+    throw DistError(fmt::format("rank {} of {}: {} failed (a process died or the trainer.dist_timeout_s of {} passed): {}",
+                                rank_, size_, what, seconds_of(backend_->timeout), transport));
+  }
+}
+
+namespace {
+
+void all_reduce(c10d::Backend& backend, torch::Tensor& tensor, c10d::ReduceOp::RedOpType op,
+                std::chrono::milliseconds timeout) {
+  std::vector<at::Tensor> tensors{tensor};
+  c10d::AllreduceOptions options;
+  options.reduceOp = c10d::ReduceOp(op);
+  options.timeout = timeout;
+  backend.allreduce(tensors, options)->wait(timeout);
+}
+
+}  // namespace
+
+void ProcessGroup::all_reduce_sum(torch::Tensor& tensor) {
+  if (!distributed()) return;
+  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::SUM, backend_->timeout); });
+}
+
+void ProcessGroup::all_reduce_max(torch::Tensor& tensor) {
+  if (!distributed()) return;
+  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::MAX, backend_->timeout); });
+}
+
+void ProcessGroup::all_reduce_min(torch::Tensor& tensor) {
+  if (!distributed()) return;
+  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::MIN, backend_->timeout); });
+}
+
+void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
+  if (!distributed()) return;
+  guarded("broadcast", [&] {
+    std::vector<at::Tensor> tensors{tensor};
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    options.timeout = backend_->timeout;
+    backend_->backend->broadcast(tensors, options)->wait(backend_->timeout);
+  });
+}
+
+std::vector<std::string> ProcessGroup::all_gather_strings(const std::string& text) {
+  if (!distributed()) return {text};
+  // Sizes first, then every rank's bytes padded to the longest.
+  auto sizes = torch::zeros({size_}, torch::kInt64);
+  sizes[rank_] = static_cast<int64_t>(text.size());
+  all_reduce_sum(sizes);
+  const int64_t longest = std::max<int64_t>(1, sizes.max().item<int64_t>());
+  auto mine = torch::zeros({longest}, torch::kUInt8);
+  std::copy(text.begin(), text.end(), mine.data_ptr<uint8_t>());
+  auto all = torch::empty({size_ * longest}, torch::kUInt8);
+  guarded("all_gather", [&] {
+    c10d::AllgatherOptions options;
+    options.timeout = backend_->timeout;
+    backend_->backend->all_gather_single(all, mine, options)->wait(backend_->timeout);
+  });
+  std::vector<std::string> out;
+  const auto* bytes = all.data_ptr<uint8_t>();
+  for (int64_t r = 0; r < size_; ++r)
+    out.emplace_back(reinterpret_cast<const char*>(bytes + r * longest), static_cast<size_t>(sizes[r].item<int64_t>()));
+  return out;
+}
+
+void ProcessGroup::barrier() {
+  if (!distributed()) return;
+  guarded("barrier", [&] {
+    c10d::BarrierOptions options;
+    options.timeout = backend_->timeout;
+    backend_->backend->barrier(options)->wait(backend_->timeout);
+  });
+}
+
+void ProcessGroup::report_failure(const std::string& message) noexcept {
+  if (!distributed() || !backend_ || backend_->failed) return;  // a failed collective is a consequence, not the cause
+  try {
+    const std::string line = fmt::format("rank {}: {}", rank_, message.substr(0, 2000));
+    backend_->store->set(kFailureKey, std::vector<uint8_t>(line.begin(), line.end()));
+  } catch (...) {
+  }
+}
+
+void sum_across_ranks(ProcessGroup& group, std::vector<double>& values) {
+  if (!group.distributed() || values.empty()) return;
+  auto tensor = torch::tensor(values, torch::kFloat64);
+  group.all_reduce_sum(tensor);
+  std::copy(tensor.data_ptr<double>(), tensor.data_ptr<double>() + tensor.numel(), values.begin());
+}
+
+std::vector<int64_t> strided_share(int64_t count, int64_t rank, int64_t world) {
+  std::vector<int64_t> positions;
+  for (int64_t i = rank; i < count; i += world) positions.push_back(i);
+  return positions;
+}
+
+}  // namespace ttrl::dist
