@@ -138,6 +138,9 @@ void Sampler::check_cache_fits(int64_t rows, int64_t max_len) const {
 
 std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& prompts, const SamplingParams& params) {
   validate(params);
+  if (!params.prompt_streams.empty() && params.prompt_streams.size() != prompts.size())
+    throw Error("sampler: " + std::to_string(params.prompt_streams.size()) + " prompt stream indices for " +
+                std::to_string(prompts.size()) + " prompts");
   if (!params.stop_strings.empty() && !tokenizer_) throw ConfigError("sampling: stop strings need a tokenizer");
   const auto& config = model_.config();
   check_prompts(prompts, config.vocab_size);
@@ -251,7 +254,8 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
         Sequence s;
         s.prompt_index = units[i].prompt_index;
         s.sample_index = units[i].first_sample + j;
-        s.key = sequence_key(params.seed, s.prompt_index, s.sample_index);
+        const int64_t stream = params.prompt_streams.empty() ? s.prompt_index : params.prompt_streams[static_cast<size_t>(s.prompt_index)];
+        s.key = sequence_key(params.seed, stream, s.sample_index);
         live.push_back(std::move(s));
       }
     cache.append_rows_from(prefill, fan_out);

@@ -57,6 +57,26 @@ TEST(Sampler, SameSeedSameSamplesWhateverTheBatchSplit) {
   EXPECT_GT(differing, 6) << "another seed should give other samples";
 }
 
+TEST(Sampler, AShareOfTheRequestWithItsStreamIndicesDrawsWhatTheWholeRequestDraws) {
+  // What each process of a multi-process run does with its strided share of a step's prompts.
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 3;
+  params.max_new_tokens = 10;
+  params.seed = 5;
+  Sampler sampler(*model, nullptr);
+  const auto whole = sampler.generate(kPrompts, params);
+  params.prompt_streams = {0, 2};
+  const auto share = sampler.generate({kPrompts[0], kPrompts[2]}, params);
+  ASSERT_EQ(share.size(), 6u);
+  for (size_t j = 0; j < 3; ++j) {
+    EXPECT_EQ(share[j].completion_ids, whole[j].completion_ids);
+    EXPECT_EQ(share[3 + j].completion_ids, whole[6 + j].completion_ids);
+  }
+  params.prompt_streams = {0};
+  EXPECT_THROW(sampler.generate({kPrompts[0], kPrompts[2]}, params), ttrl::Error);
+}
+
 TEST(Sampler, RecordedLogprobsEqualAFullForward) {
   // The on-policy guarantee: what the sampler records is what the trainer's forward computes (fp32, 1e-5).
   auto model = tiny_model();

@@ -20,6 +20,9 @@ struct SamplingParams {
   std::vector<std::string> stop_strings; ///< matched on the decoded bytes; the text is cut before the match
   bool ignore_eos = false;       ///< never stop on stop_token_ids (exactly max_new_tokens tokens unless a stop string)
   uint64_t seed = 0;             ///< sample j of prompt i draws from its own stream (seed, i, j): batch-split invariant
+  /// The stream index i of each prompt; empty: its position in the request. A process that samples its share of a
+  /// larger request passes the prompts' positions there, so N processes draw what one process would.
+  std::vector<int64_t> prompt_streams;
 };
 
 /// Throws ttrl::ConfigError naming the field when a value is out of range.
