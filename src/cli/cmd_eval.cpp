@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/launch.hpp"
 #include "ttrl/core/files.hpp"
 #include "ttrl/core/output_guard.hpp"
 #include "ttrl/eval/evaluator.hpp"
@@ -50,18 +51,25 @@ int run_eval(const EvalCli& cli, const CLI::App& cmd) {
   if (files.empty()) throw ConfigError("eval: no data: give --data FILE (repeatable) or eval.files in the config");
   const eval::EvalSettings settings = settings_from(config, cli, cmd);
   const std::string output = cli.output.empty() ? config.eval.output : cli.output;
-  check_output_file(output, cli.output.empty() ? "eval.output" : "--output", cli.overwrite, eval::is_results_json);
-  auto policy = rollout::load_policy(config);
-  std::vector<eval::DatasetResult> results;
-  for (const auto& file : files) {
-    spdlog::info("evaluating {} (k = {}, temperature {}, top-p {})", file, settings.k, settings.temperature, settings.top_p);
-    results.push_back(eval::evaluate_dataset(policy, config, file, settings));
-  }
-  const std::string model_name = config.model.path.empty() ? "random-init" : config.model.path;
-  write_file_atomic(output, eval::to_json(results, settings, model_name).dump(2) + "\n");
-  std::cout << eval::markdown_table(results);
-  spdlog::info("results: {}", output);
-  return 0;
+  const auto group = join_process_group(config);
+  return reporting_failure(*group, [&] {
+    // Several processes: each samples a strided share of every file's problems; rank 0 gathers and writes.
+    if (group->is_main())
+      check_output_file(output, cli.output.empty() ? "eval.output" : "--output", cli.overwrite, eval::is_results_json);
+    group->barrier();
+    auto policy = rollout::load_policy(config);
+    std::vector<eval::DatasetResult> results;
+    for (const auto& file : files) {
+      spdlog::info("evaluating {} (k = {}, temperature {}, top-p {})", file, settings.k, settings.temperature, settings.top_p);
+      results.push_back(eval::evaluate_dataset(policy, config, file, settings, group.get()));
+    }
+    if (!group->is_main()) return 0;
+    const std::string model_name = config.model.path.empty() ? "random-init" : config.model.path;
+    write_file_atomic(output, eval::to_json(results, settings, model_name).dump(2) + "\n");
+    std::cout << eval::markdown_table(results);
+    spdlog::info("results: {}", output);
+    return 0;
+  });
 }
 
 }  // namespace
@@ -76,7 +84,9 @@ void add_eval_command(CLI::App& app, CommandSlot& slot) {
       "  ttrl eval --model ckpt/ --data MATH-L1-TTT.json --data MATH-L5-TTT.json --output math.json\n"
       "  ttrl eval --model ckpt/ --data GPQA-TTT.json --task choice\n"
       "  ttrl eval -c run.yaml                                  model: and eval: sections of a run config\n"
-      "  ttrl eval --table base.json trained.json               the TTRL paper's Table 1 shape, with deltas");
+      "  ttrl eval --table base.json trained.json               the TTRL paper's Table 1 shape, with deltas\n"
+      "  torchrun --nproc-per-node 2 --no-python build/bin/ttrl eval --model ckpt/ --data AIME-TTT.json\n"
+      "                                                         2 processes, each a share of the problems; same results");
   auto cli = std::make_shared<EvalCli>();
   add_config_options(cmd, cli->config, /*config_required=*/false);
   cmd->add_option("--model", cli->model, "Hugging Face checkpoint directory");

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
+#include "cli/launch.hpp"
 #include "ttrl/core/logging.hpp"
 #include "ttrl/eval/evaluator.hpp"
 #include "ttrl/train/trainer.hpp"
@@ -10,14 +11,14 @@ namespace ttrl::cli {
 namespace {
 
 /// trainer.eval_every: evaluates eval.files with the eval: settings; logged as eval/<dataset>/avg@k, maj@k, pass@k.
-train::EvaluateFn periodic_evaluation(const RunConfig& config) {
+train::EvaluateFn periodic_evaluation(const RunConfig& config, std::shared_ptr<dist::ProcessGroup> group) {
   if (config.trainer.eval_every <= 0 || config.eval.files.empty()) return {};
-  return [config](rollout::Policy& policy, int64_t) {
+  return [config, group](rollout::Policy& policy, int64_t) {
     eval::EvalSettings settings = eval::settings_from_config(config);
     settings.progress_bar = false;
     std::map<std::string, double> values;
     for (const auto& file : config.eval.files) {
-      const auto result = eval::evaluate_dataset(policy, config, file, settings);
+      const auto result = eval::evaluate_dataset(policy, config, file, settings, group.get());
       const std::string k = std::to_string(settings.k);
       values[result.name + "/avg@" + k] = result.summary.avg_at_k;
       values[result.name + "/maj@" + k] = result.summary.maj_at_k;
@@ -38,7 +39,9 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
       "  ttrl train -c configs/smoke.yaml                       tiny random model, seconds on a CPU\n"
       "  ttrl train -c configs/ttrl/qwen2.5-math-1.5b-aime.yaml --set model.path=/models/Qwen2.5-Math-1.5B\n"
       "  ttrl train -c configs/dare/qwen2.5-math-1.5b-aime.yaml --set reward.alpha=0.3 --set trainer.output_dir=runs/a03\n"
-      "  ttrl train -c run.yaml --resume                        continue from the newest complete checkpoint");
+      "  ttrl train -c run.yaml --resume                        continue from the newest complete checkpoint\n"
+      "  torchrun --nproc-per-node 2 --no-python build/bin/ttrl train -c configs/smoke.yaml   2 processes, each a share\n"
+      "                                                         of every step (README: Many GPUs, many machines)");
   auto options = std::make_shared<ConfigOptions>();
   auto resume = std::make_shared<bool>(false);
   auto overwrite = std::make_shared<bool>(false);
@@ -52,10 +55,13 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
       train::TrainOptions train_options;
       train_options.resume = *resume;
       train_options.overwrite = *overwrite;
-      train_options.evaluate = periodic_evaluation(config);
-      const auto result = train::run_training(config, train_options);
-      spdlog::info("done: {} steps; final checkpoint {}", result.steps, result.final_checkpoint);
-      return 0;
+      train_options.process_group = join_process_group(config);
+      train_options.evaluate = periodic_evaluation(config, train_options.process_group);
+      return reporting_failure(*train_options.process_group, [&] {
+        const auto result = train::run_training(config, train_options);
+        spdlog::info("done: {} steps; final checkpoint {}", result.steps, result.final_checkpoint);
+        return 0;
+      });
     };
   });
 }

@@ -42,15 +42,14 @@ bool report_unknown_subcommand(const CLI::App& app, int argc, char** argv) {
   return true;
 }
 
-/// Under torchrun with more than one process, every rank would run the whole command alone and write the same
-/// outputs: refuse, naming the variables, until ttrl runs multi-process (issue #15). Bad variables are errors too.
-void refuse_multi_process_launch(const std::string& command) {
-  const ttrl::LaunchEnv env = ttrl::read_launch_env();
-  if (!env.multi_process()) return;
+/// Commands other than train and eval run as one process: under a multi-process launch every rank would do the
+/// whole job alone and write the same outputs. Refuse, naming the variables.
+void refuse_multi_process_launch(const std::string& command, const ttrl::LaunchEnv& env) {
+  if (!env.multi_process() || command == "train" || command == "eval") return;
   throw ttrl::ConfigError(fmt::format(
-      "ttrl {}: this process is rank {} of {} (RANK, WORLD_SIZE from the launcher), but ttrl does not run as several "
-      "processes yet: each would do the whole job and write the same files. Launch one process (torchrun "
-      "--nproc-per-node 1, or without torchrun)", command, env.rank, env.world_size));
+      "ttrl {}: this process is rank {} of {} ({} launch), but only 'ttrl train' and 'ttrl eval' run as several "
+      "processes: each would do the whole job and write the same files. Launch one process (torchrun "
+      "--nproc-per-node 1, or without a launcher)", command, env.rank, env.world_size, env.launcher));
 }
 
 }  // namespace
@@ -91,7 +90,9 @@ int main(int argc, char** argv) {
   }
   try {
     init_logging(log_level);
-    refuse_multi_process_launch(command_word(argc, argv));
+    const LaunchEnv launch = read_launch_env();
+    if (launch.multi_process()) init_logging(log_level, launch.rank, launch.world_size);
+    refuse_multi_process_launch(command_word(argc, argv), launch);
     return slot.run ? slot.run() : kExitUsage;
   } catch (const ConfigError& e) {
     spdlog::error("{}", e.what());

@@ -253,6 +253,8 @@ std::vector<Field> build_schema() {
                               "rollouts/step-N.jsonl (`ttrl reward` input)");
   KEY(trainer.eval_every, "steps between evaluations on eval.files; 0 = never during training").at_least(0);
   KEY(trainer.max_bad_steps, "consecutive NaN/Inf steps tolerated before stopping with a checkpoint").range(1, 1000);
+  KEY(trainer.dist_timeout_s, "several processes (torchrun, srun): seconds a collective or the rendezvous may wait for "
+                              "the other processes before the run stops with an error").range(1, 86400);
   KEY(trainer.seed, "seed of data order and selection").at_least(0);
   // eval
   KEY(eval.files, "benchmark files (TTRL JSON lists or JSONL)");

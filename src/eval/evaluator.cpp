@@ -10,6 +10,7 @@
 #include "ttrl/core/files.hpp"
 #include "ttrl/core/json_cursor.hpp"
 #include "ttrl/data/dataset.hpp"
+#include "ttrl/dist/process_group.hpp"
 #include "ttrl/rollout/sampler.hpp"
 
 namespace ttrl::eval {
@@ -73,8 +74,44 @@ EvalSettings settings_from_config(const RunConfig& config) {
   return s;
 }
 
+namespace {
+
+// nlohmann_json 3.11 has no std::optional conversions: null for nullopt.
+json optional_json(const std::optional<std::string>& value) { return value ? json(*value) : json(nullptr); }
+std::optional<std::string> optional_string(const json& value) {
+  return value.is_null() ? std::nullopt : std::optional<std::string>(value.get<std::string>());
+}
+
+json problem_to_json(int64_t index, const ProblemResult& p) {
+  json answers = json::array();
+  for (const auto& a : p.score.answers) answers.push_back(optional_json(a));
+  return {{"index", index}, {"responses", p.responses}, {"lengths", p.lengths}, {"answers", answers},
+          {"correct", p.score.correct}, {"majority", optional_json(p.score.majority)},
+          {"majority_correct", p.score.majority_correct}};
+}
+
+/// The problem results of every process, by their index in the file (each process graded its own share).
+std::map<int64_t, ProblemResult> gather_problems(dist::ProcessGroup& group, const std::map<int64_t, ProblemResult>& mine) {
+  json lines = json::array();
+  for (const auto& [index, p] : mine) lines.push_back(problem_to_json(index, p));
+  std::map<int64_t, ProblemResult> all;
+  for (const auto& text : group.all_gather_strings(lines.dump()))
+    for (const auto& item : json::parse(text)) {
+      ProblemResult& p = all[item.at("index").get<int64_t>()];
+      p.responses = item.at("responses").get<std::vector<std::string>>();
+      p.lengths = item.at("lengths").get<std::vector<int64_t>>();
+      for (const auto& a : item.at("answers")) p.score.answers.push_back(optional_string(a));
+      p.score.correct = item.at("correct").get<std::vector<bool>>();
+      p.score.majority = optional_string(item.at("majority"));
+      p.score.majority_correct = item.at("majority_correct").get<bool>();
+    }
+  return all;
+}
+
+}  // namespace
+
 DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config, const std::string& path,
-                               const EvalSettings& settings) {
+                               const EvalSettings& settings, dist::ProcessGroup* group) {
   auto records = data::load_dataset(path, config.data.prompt_key, config.data.answer_key);
   if (settings.limit > 0 && static_cast<int64_t>(records.size()) > settings.limit) records.resize(static_cast<size_t>(settings.limit));
   DatasetResult result;
@@ -84,12 +121,17 @@ DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config,
   result.k = settings.k;
   const answer::Task task = answer::parse_task(result.task);
 
-  std::vector<std::vector<int64_t>> prompts;
-  for (size_t i = 0; i < records.size(); ++i) {
+  for (size_t i = 0; i < records.size(); ++i)
     if (!records[i].answer)
       throw Error(fmt::format("{}: record {} (id {}) has no '{}' field to grade against", path, i, records[i].id, config.data.answer_key));
-    prompts.push_back(rollout::encode_question(policy, config, records[i].prompt));
-  }
+  // This process's share of the problems (all of them for one process), sampled from the streams of their positions
+  // in the file, so that N processes draw what one process draws.
+  dist::ProcessGroup single;
+  dist::ProcessGroup& processes = group ? *group : single;
+  const std::vector<int64_t> mine =
+      dist::strided_share(static_cast<int64_t>(records.size()), processes.rank(), processes.size());
+  std::vector<std::vector<int64_t>> prompts;
+  for (int64_t i : mine) prompts.push_back(rollout::encode_question(policy, config, records[static_cast<size_t>(i)].prompt));
   rollout::SamplingParams params;
   params.n = settings.k;
   params.temperature = settings.temperature;
@@ -97,24 +139,30 @@ DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config,
   params.max_new_tokens = settings.max_new_tokens;
   params.seed = settings.seed;
   params.stop_token_ids = policy.stop_token_ids();
+  params.prompt_streams = mine;
   rollout::SamplerOptions options;
   options.max_batch_sequences = settings.max_batch_sequences;
-  options.progress_bar = settings.progress_bar;
+  options.progress_bar = settings.progress_bar && processes.is_main();
   policy.model->eval();
   rollout::Sampler sampler(*policy.model, policy.tokenizer.get(), options);
   const auto rollouts = sampler.generate(prompts, params);
 
-  for (size_t i = 0; i < records.size(); ++i) {
-    ProblemResult p;
-    p.id = records[i].id;
-    p.level = records[i].level;
-    p.gold = *records[i].answer;
+  std::map<int64_t, ProblemResult> graded;
+  for (size_t m = 0; m < mine.size(); ++m) {
+    ProblemResult& p = graded[mine[m]];
     for (int64_t j = 0; j < settings.k; ++j) {
-      const auto& r = rollouts[i * static_cast<size_t>(settings.k) + static_cast<size_t>(j)];
+      const auto& r = rollouts[m * static_cast<size_t>(settings.k) + static_cast<size_t>(j)];
       p.responses.push_back(r.text);
       p.lengths.push_back(static_cast<int64_t>(r.completion_ids.size()));
     }
-    p.score = score_problem(p.responses, p.gold, task);
+    p.score = score_problem(p.responses, *records[static_cast<size_t>(mine[m])].answer, task);
+  }
+  if (processes.distributed()) graded = gather_problems(processes, graded);
+  for (auto& [index, p] : graded) {
+    const auto& record = records[static_cast<size_t>(index)];
+    p.id = record.id;
+    p.level = record.level;
+    p.gold = *record.answer;
     result.problems.push_back(std::move(p));
   }
   std::vector<const ProblemResult*> all;

@@ -22,6 +22,12 @@ void check_layout(const StepRewards& step) {
                   " rewards but " + std::to_string(step.lengths[g].size()) + " lengths");
 }
 
+/// values, summed over the processes when `sum` is set.
+std::vector<double> summed(std::vector<double> values, const SumAcrossProcesses& sum) {
+  if (sum) sum(values);
+  return values;
+}
+
 }  // namespace
 
 torch::Tensor grpo_advantages(const torch::Tensor& rewards, const AdvantageOptions& options) {
@@ -52,18 +58,23 @@ std::vector<double> rloo_advantages(const std::vector<double>& rewards) {
   return advantages;
 }
 
-std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step) {
+std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step, const SumAcrossProcesses& sum) {
   check_layout(step);
-  std::vector<double> all;
-  for (const auto& group : step.rewards) all.insert(all.end(), group.begin(), group.end());
-  const double baseline = mean_of(all);
+  double total = 0, count = 0;
+  for (const auto& group : step.rewards)
+    for (double r : group) {
+      total += r;
+      ++count;
+    }
+  const auto totals = summed({total, count}, sum);
+  const double baseline = totals[1] > 0 ? totals[0] / totals[1] : 0.0;
   std::vector<std::vector<double>> advantages = step.rewards;
   for (auto& group : advantages)
     for (double& a : group) a -= baseline;
   return advantages;
 }
 
-std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step) {
+std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step, const SumAcrossProcesses& sum) {
   check_layout(step);
   std::vector<std::vector<double>> centred = step.rewards;
   for (auto& group : centred) {
@@ -76,6 +87,9 @@ std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewa
       tokens += static_cast<double>(step.lengths[g][i]);
       weighted_sum += static_cast<double>(step.lengths[g][i]) * centred[g][i];
     }
+  const auto totals = summed({tokens, weighted_sum}, sum);
+  tokens = totals[0];
+  weighted_sum = totals[1];
   std::vector<std::vector<double>> advantages = centred;
   if (tokens < 2) {  // masked_var's Bessel correction needs two tokens; nothing to whiten
     for (auto& group : advantages) std::fill(group.begin(), group.end(), 0.0);
@@ -86,6 +100,7 @@ std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewa
   for (size_t g = 0; g < centred.size(); ++g)
     for (size_t i = 0; i < centred[g].size(); ++i)
       weighted_squares += static_cast<double>(step.lengths[g][i]) * (centred[g][i] - mu) * (centred[g][i] - mu);
+  weighted_squares = summed({weighted_squares}, sum)[0];
   const double variance = weighted_squares / tokens * tokens / (tokens - 1);
   const double scale = 1.0 / std::sqrt(variance + 1e-8);
   for (size_t g = 0; g < advantages.size(); ++g)
@@ -94,12 +109,13 @@ std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewa
   return advantages;
 }
 
-TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef) {
+TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef,
+                                        const SumAcrossProcesses& sum) {
   check_layout(step);
   if (token_kl.size() != step.rewards.size()) throw Error("reinforce_pp_advantages: one KL list per reward group is needed");
   // Returns G_t = sum_{t' >= t} r_t' with r_t = -kl_coef * kl_t, plus the rollout's reward at its last token.
   TokenAdvantages returns(step.rewards.size());
-  double tokens = 0, sum = 0;
+  double tokens = 0, sum_of_returns = 0;
   for (size_t g = 0; g < step.rewards.size(); ++g) {
     if (token_kl[g].size() != step.rewards[g].size())
       throw Error("reinforce_pp_advantages: group " + std::to_string(g) + " needs one KL list per rollout");
@@ -114,22 +130,26 @@ TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdva
       for (size_t t = length; t-- > 0;) {
         running += -kl_coef * static_cast<double>(kl[t]) + (t + 1 == length ? step.rewards[g][i] : 0.0);
         g_t[t] = static_cast<float>(running);
-        sum += running;
+        sum_of_returns += running;
       }
       tokens += static_cast<double>(length);
       returns[g].push_back(std::move(g_t));
     }
   }
+  const auto totals = summed({tokens, sum_of_returns}, sum);
+  tokens = totals[0];
+  sum_of_returns = totals[1];
   if (tokens < 2) {  // masked_var's Bessel correction needs two tokens; nothing to whiten
     for (auto& group : returns)
       for (auto& rollout : group) std::fill(rollout.begin(), rollout.end(), 0.0f);
     return returns;
   }
-  const double mu = sum / tokens;
+  const double mu = sum_of_returns / tokens;
   double squares = 0;
   for (const auto& group : returns)
     for (const auto& rollout : group)
       for (float v : rollout) squares += (v - mu) * (v - mu);
+  squares = summed({squares}, sum)[0];
   const double scale = 1.0 / std::sqrt(squares / (tokens - 1) + 1e-8);
   for (auto& group : returns)
     for (auto& rollout : group)
@@ -138,12 +158,12 @@ TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdva
 }
 
 std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
-                                                     const AdvantageOptions& options) {
+                                                     const AdvantageOptions& options, const SumAcrossProcesses& sum) {
   switch (estimator) {
     case AdvantageEstimator::kReinforcePp:
       throw Error("estimate_advantages: reinforce_pp gives per-token advantages (reinforce_pp_advantages)");
-    case AdvantageEstimator::kReinforce: return reinforce_advantages(step);
-    case AdvantageEstimator::kReinforcePpBaseline: return reinforce_pp_baseline_advantages(step);
+    case AdvantageEstimator::kReinforce: return reinforce_advantages(step, sum);
+    case AdvantageEstimator::kReinforcePpBaseline: return reinforce_pp_baseline_advantages(step, sum);
     case AdvantageEstimator::kRloo:
     case AdvantageEstimator::kGrpo: break;
   }

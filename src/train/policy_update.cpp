@@ -1,8 +1,10 @@
 #include "ttrl/train/policy_update.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "ttrl/core/error.hpp"
+#include "ttrl/dist/gradient_sync.hpp"
 
 namespace ttrl::train {
 
@@ -18,6 +20,54 @@ void MeanAccumulator::write_to(std::map<std::string, double>& out, const std::st
     if (st.second > 0) out[prefix + key] = st.first / st.second;
 }
 
+void MeanAccumulator::merge_across(dist::ProcessGroup& group) {
+  if (!group.distributed()) return;
+  // Each entry as [key length][key][sum][weight], raw bytes: a sum may be non-finite, which JSON cannot hold.
+  std::string mine;
+  for (const auto& [key, st] : sums_) {
+    const auto length = static_cast<uint32_t>(key.size());
+    mine.append(reinterpret_cast<const char*>(&length), sizeof length);
+    mine += key;
+    mine.append(reinterpret_cast<const char*>(&st.first), sizeof st.first);
+    mine.append(reinterpret_cast<const char*>(&st.second), sizeof st.second);
+  }
+  sums_.clear();
+  for (const auto& text : group.all_gather_strings(mine))
+    for (size_t at = 0; at < text.size();) {
+      uint32_t length = 0;
+      double sum = 0, weight = 0;
+      std::memcpy(&length, text.data() + at, sizeof length);
+      const std::string key = text.substr(at + sizeof length, length);
+      at += sizeof length + length;
+      std::memcpy(&sum, text.data() + at, sizeof sum);
+      std::memcpy(&weight, text.data() + at + sizeof sum, sizeof weight);
+      at += sizeof sum + sizeof weight;
+      sums_[key].first += sum;
+      sums_[key].second += weight;
+    }
+}
+
+namespace {
+
+/// The prompts of each optimizer step: options.mini_batches, or consecutive runs of mini_batch_prompts prompts.
+std::vector<std::vector<size_t>> mini_batch_prompts_of(size_t prompts, const PolicyUpdateOptions& options) {
+  if (!options.mini_batches.empty()) {
+    for (const auto& mini : options.mini_batches)
+      for (size_t p : mini)
+        if (p >= prompts) throw Error("update_policy: a prompt index of mini_batches is out of range");
+    return options.mini_batches;
+  }
+  std::vector<std::vector<size_t>> out;
+  const auto size = static_cast<size_t>(options.mini_batch_prompts);
+  for (size_t first = 0; first < prompts; first += size) {
+    out.emplace_back();
+    for (size_t p = first; p < std::min(prompts, first + size); ++p) out.back().push_back(p);
+  }
+  return out;
+}
+
+}  // namespace
+
 PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::TransformerImpl* reference, Optimizer& optimizer,
                                  const std::vector<TrainSequence>& sequences,
                                  const std::vector<std::vector<size_t>>& by_prompt, const PolicyUpdateOptions& options,
@@ -29,20 +79,27 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
     for (size_t i : indices)
       if (i >= sequences.size()) throw Error("update_policy: a sequence index of by_prompt is out of range");
   policy.train();
-  const auto mini_batch_prompts = static_cast<size_t>(options.mini_batch_prompts);
   const auto micro_batch_size = static_cast<size_t>(options.micro_batch_size);
   MeanAccumulator actor;
   PolicyUpdateResult result;
+  dist::ProcessGroup single;
+  dist::ProcessGroup& group = options.process_group ? *options.process_group : single;
+  const auto mini_batches = mini_batch_prompts_of(by_prompt.size(), options);
+  double synced_bytes = 0, synced_buckets = 0;  // gradient all-reduces of this update
   for (int64_t epoch = 0; epoch < options.ppo_epochs; ++epoch)
-    for (size_t first = 0; first < by_prompt.size(); first += mini_batch_prompts) {
+    for (const auto& prompts : mini_batches) {
       std::vector<const TrainSequence*> mini;
-      for (size_t p = first; p < std::min(by_prompt.size(), first + mini_batch_prompts); ++p)
+      for (size_t p : prompts)
         for (size_t i : by_prompt[p]) mini.push_back(&sequences[i]);
-      if (mini.empty()) continue;
-      // Normalisers of the whole mini-batch, so that the micro-batch gradients sum to the mini-batch loss's.
+      // Normalisers of the whole mini-batch (over every process), so that the micro-batch gradients of all
+      // processes sum to the mini-batch loss's.
+      std::vector<double> totals{0.0, static_cast<double>(mini.size())};
+      for (const auto* s : mini) totals[0] += static_cast<double>(s->completion_ids.size());
+      dist::sum_across_ranks(group, totals);
+      if (totals[1] == 0) continue;
       AggregationScale scale;
-      for (const auto* s : mini) scale.total_tokens += static_cast<double>(s->completion_ids.size());
-      scale.total_sequences = static_cast<double>(mini.size());
+      scale.total_tokens = totals[0];
+      scale.total_sequences = totals[1];
       scale.norm_length = options.norm_length;
       bool finite = true;
       for (size_t m = 0; m < mini.size(); m += micro_batch_size) {
@@ -80,6 +137,15 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
         actor.add("dual_clip_fraction", pg.dual_clip_fraction, weight);
         actor.add("approx_kl", pg.approx_kl, weight);
       }
+      // A non-finite loss on any process skips the mini-batch on all of them.
+      std::vector<double> non_finite{finite ? 0.0 : 1.0};
+      dist::sum_across_ranks(group, non_finite);
+      finite = non_finite[0] == 0;
+      if (finite) {
+        const auto sync = dist::all_reduce_gradients(group, optimizer.parameters());
+        synced_bytes += static_cast<double>(sync.bytes);
+        synced_buckets += static_cast<double>(sync.buckets);
+      }
       Optimizer::StepInfo info;
       if (finite) info = optimizer.step();
       if (!finite || !info.finite) {
@@ -93,8 +159,13 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
       actor.add("grad_norm", info.grad_norm);
       actor.add("lr", info.lr);
     }
+  actor.merge_across(group);
   actor.write_to(result.metrics, "actor/");
   result.metrics["actor/skipped_updates"] = static_cast<double>(result.skipped_updates);
+  if (group.distributed()) {
+    result.metrics["dist/gradient_allreduce_bytes"] = synced_bytes;
+    result.metrics["dist/gradient_allreduce_calls"] = synced_buckets;
+  }
   policy.eval();
   return result;
 }

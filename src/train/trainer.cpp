@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <numeric>
+
+#include <nlohmann/json.hpp>
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
@@ -14,6 +17,7 @@
 #include "ttrl/core/output_guard.hpp"
 #include "ttrl/core/progress.hpp"
 #include "ttrl/data/dataset.hpp"
+#include "ttrl/dist/process_group.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/reward/registry.hpp"
 #include "ttrl/reward/reward_jsonl.hpp"
@@ -61,7 +65,8 @@ struct StepGroup {
   std::string question;
   std::optional<std::string> gold;
   std::vector<int64_t> ids;
-  int64_t partner = -1;  ///< co_reward: the step group holding the same question's other phrasing
+  int64_t partner = -1;     ///< co_reward: the step group (of this process) holding the same question's other phrasing
+  int64_t step_index = 0;   ///< position among all the step's groups (of every process): its sampling stream and selection key
 };
 
 /// Training prompts in the order step s consumes them: positions [s * per_step, (s + 1) * per_step) of the
@@ -134,15 +139,33 @@ int64_t total_steps_of(const RunConfig& config, int64_t prompt_count) {
 /// Everything one step learns from its samples.
 struct StepBatch {
   std::vector<TrainSequence> sequences;       ///< the n_train rollouts of every prompt, with advantages
-  std::vector<std::vector<size_t>> by_prompt; ///< indices into sequences, per prompt of the step
+  std::vector<std::vector<size_t>> by_prompt; ///< indices into sequences, per group of this process
+  std::vector<int64_t> step_index;            ///< per group of this process: its position among the step's groups
+  int64_t step_groups = 0;                    ///< groups of the whole step (every process)
 };
+
+/// `values` of every process, concatenated in rank order.
+std::vector<double> gathered(dist::ProcessGroup& group, const std::vector<double>& values) {
+  if (!group.distributed()) return values;
+  // Raw bytes: the values may be NaN (a rollout without tokens has no mean entropy), which JSON cannot hold.
+  std::vector<double> all;
+  const std::string bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+  for (const auto& part : group.all_gather_strings(bytes)) {
+    const size_t first = all.size();
+    all.resize(first + part.size() / sizeof(double));
+    std::memcpy(all.data() + first, part.data(), part.size());
+  }
+  return all;
+}
 
 class Trainer {
  public:
   Trainer(const RunConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
 
   TrainResult run() {
-    claim_output_dir();
+    group_ = options_.process_group ? options_.process_group : std::make_shared<dist::ProcessGroup>();
+    if (group_->is_main()) claim_output_dir();
+    group_->barrier();
     policy_ = rollout::load_policy(config_);
     prompts_ = load_prompts(config_, policy_);
     reward_ = reward::make_reward(config_.reward);
@@ -153,14 +176,19 @@ class Trainer {
     make_optimizer();
     if (config_.algorithm.kl_coef > 0) make_reference();
     resume_if_asked();
-    write_resolved_config(config_, config_.trainer.output_dir);
     const std::optional<int64_t> resumed_at = state_.step > 0 ? std::optional<int64_t>(state_.step) : std::nullopt;
-    sinks_ = metrics::make_metric_sinks(config_.trainer.output_dir, config_.logging.metrics_file, config_.logging.tensorboard,
-                               resumed_at);
-    spdlog::info("training {} steps on {} prompts ({} per step, {} samples each, {} trained), reward {}", total_steps_,
+    if (group_->is_main()) {
+      write_resolved_config(config_, config_.trainer.output_dir);
+      sinks_ = metrics::make_metric_sinks(config_.trainer.output_dir, config_.logging.metrics_file,
+                                          config_.logging.tensorboard, resumed_at);
+    } else {
+      sinks_ = std::make_unique<metrics::MultiSink>(std::vector<std::unique_ptr<metrics::MetricSink>>{});
+    }
+    spdlog::info("training {} steps on {} prompts ({} per step, {} samples each, {} trained), reward {}{}", total_steps_,
                  prompts_.size(), config_.trainer.prompts_per_step, config_.rollout.n_vote, config_.rollout.n_train,
-                 config_.reward.name);
-    ProgressBar progress("train", total_steps_, config_.logging.progress_bar);
+                 config_.reward.name,
+                 group_->distributed() ? fmt::format(", {} processes sharing each step", group_->size()) : "");
+    ProgressBar progress("train", total_steps_, config_.logging.progress_bar && group_->is_main());
     progress.advance(state_.step);
     TrainResult result;
     PromptOrder order(static_cast<int64_t>(prompts_.size()), config_.data.shuffle, static_cast<uint64_t>(config_.trainer.seed));
@@ -272,13 +300,18 @@ class Trainer {
     sinks_->write({0, metrics});
   }
 
+  /// Rank 0 writes the checkpoint (every rank holds the same weights and optimizer state); the others wait for it.
   std::string save() {
-    const auto dir = save_checkpoint(config_.trainer.output_dir, policy_, *optimizer_, state_, config_);
-    spdlog::info("checkpoint: {}", dir);
-    return dir;
+    std::string dir;
+    if (group_->is_main()) {
+      dir = save_checkpoint(config_.trainer.output_dir, policy_, *optimizer_, state_, config_);
+      spdlog::info("checkpoint: {}", dir);
+    }
+    return group_->all_gather_strings(dir).front();
   }
 
-  rollout::SamplingParams sampling_params() const {
+  /// prompt_streams: each group's position in the step (SamplingParams::prompt_streams).
+  rollout::SamplingParams sampling_params(std::vector<int64_t> prompt_streams) const {
     rollout::SamplingParams p;
     p.n = config_.rollout.n_vote;
     p.temperature = config_.rollout.temperature;
@@ -290,43 +323,57 @@ class Trainer {
     p.stop_token_ids = policy_.stop_token_ids();
     // Each step draws from its own streams: a function of (rollout.seed, step) only.
     p.seed = rollout::sequence_key(static_cast<uint64_t>(config_.rollout.seed), state_.step, -2);
+    p.prompt_streams = prompt_streams;
     return p;
   }
 
-  /// The groups a step samples: each prompt, followed by its paraphrase with co_reward (partners of each other).
-  std::vector<StepGroup> step_groups(const std::vector<int64_t>& prompt_indices) const {
+  /// The groups this process samples of a step: each prompt of its strided share of the step's prompts, followed by
+  /// its paraphrase with co_reward (partners of each other, always on the same process).
+  std::vector<StepGroup> step_groups(const std::vector<int64_t>& step_prompts) const {
+    const int64_t per_prompt = groups_per_prompt();
     std::vector<StepGroup> groups;
-    for (int64_t i : prompt_indices) {
-      const Prompt& prompt = prompts_[i];
-      groups.push_back({prompt.question, prompt.gold, prompt.ids, -1});
+    for (int64_t position : dist::strided_share(static_cast<int64_t>(step_prompts.size()), group_->rank(), group_->size())) {
+      const Prompt& prompt = prompts_[step_prompts[position]];
+      groups.push_back({prompt.question, prompt.gold, prompt.ids, -1, position * per_prompt});
       if (prompt.paraphrase_ids.empty()) continue;
       const auto question = static_cast<int64_t>(groups.size()) - 1;
       groups.back().partner = question + 1;
-      groups.push_back({prompt.paraphrase, prompt.gold, prompt.paraphrase_ids, question});
+      groups.push_back({prompt.paraphrase, prompt.gold, prompt.paraphrase_ids, question, position * per_prompt + 1});
     }
     return groups;
   }
 
-  std::map<std::string, double> train_step(const std::vector<int64_t>& prompt_indices) {
+  std::map<std::string, double> train_step(const std::vector<int64_t>& step_prompts) {
     std::map<std::string, double> metrics;
     // 1. Sample n_vote completions per group with the current weights.
     auto start = Clock::now();
-    const std::vector<StepGroup> groups = step_groups(prompt_indices);
+    const std::vector<StepGroup> groups = step_groups(step_prompts);
     std::vector<std::vector<int64_t>> ids;
-    for (const auto& group : groups) ids.push_back(group.ids);
+    std::vector<int64_t> streams;
+    for (const auto& group : groups) {
+      ids.push_back(group.ids);
+      streams.push_back(group.step_index);
+    }
     rollout::SamplerOptions sampler_options;
     sampler_options.max_batch_sequences = config_.rollout.max_batch_sequences;
     sampler_options.memory_budget_bytes = config_.rollout.memory_budget_mb << 20;
     sampler_options.raw_self_certainty = config_.reward.raw_logits;
     policy_.model->eval();
     rollout::Sampler sampler(*policy_.model, policy_.tokenizer.get(), sampler_options);
-    const auto rollouts = sampler.generate(ids, sampling_params());
+    const auto rollouts = sampler.generate(ids, sampling_params(streams));
     metrics["timing/generate_s"] = seconds_since(start);
-    metrics["throughput/generate_tokens_per_s"] = sampler.last_stats().generated_tokens / std::max(1e-9, metrics["timing/generate_s"]);
+    // Tokens of every process over the slowest one's time.
+    std::vector<double> generated{static_cast<double>(sampler.last_stats().generated_tokens)};
+    dist::sum_across_ranks(*group_, generated);
+    auto slowest = torch::tensor({metrics["timing/generate_s"]}, torch::kFloat64);
+    group_->all_reduce_max(slowest);
+    metrics["timing/generate_s"] = slowest.item<double>();
+    metrics["throughput/generate_tokens_per_s"] = generated[0] / std::max(1e-9, metrics["timing/generate_s"]);
 
     // 2. Rewards per prompt; keep n_train with group advantages.
     start = Clock::now();
     StepBatch batch = score_and_select(groups, rollouts, metrics);
+    batch.step_groups = static_cast<int64_t>(step_prompts.size()) * groups_per_prompt();
     metrics["timing/reward_s"] = seconds_since(start);
 
     // 3. Policy update over mini-batches of prompts.
@@ -346,7 +393,7 @@ class Trainer {
     std::vector<std::vector<int>> chosen_by_prompt;  // indices into each prompt's n_vote rollouts
     StepRewards step_rewards;                          // their rewards and lengths, for the advantage estimator
     int64_t clipped = 0;
-    std::string saved_rollouts;  // trainer.save_rollouts: the step's groups as `ttrl reward` input lines
+    std::vector<std::pair<int64_t, std::string>> saved_rollouts;  // trainer.save_rollouts: (step index, `ttrl reward` line)
     for (size_t p = 0; p < groups.size(); ++p) {
       reward::Group group;
       group.prompt = groups[p].question;
@@ -367,12 +414,12 @@ class Trainer {
       group.scorer = &scorer;
       reward::extract_answers(group);
       const auto scored = reward::score_group(*reward_, group);
-      if (config_.trainer.save_rollouts) saved_rollouts += reward::format_group_line(group, &scored) + "\n";
+      if (config_.trainer.save_rollouts) saved_rollouts.emplace_back(groups[p].step_index, reward::format_group_line(group, &scored));
       for (const auto& [key, value] : scored.metrics) group_means.add(key, value);
       all_rewards.insert(all_rewards.end(), scored.rewards.begin(), scored.rewards.end());
 
       const auto chosen = reward::select_for_training(scored.rewards, static_cast<int>(config_.rollout.n_train), selection_,
-                                                      rollout::sequence_key(static_cast<uint64_t>(config_.trainer.seed), state_.step, static_cast<int64_t>(p)));
+                                                      rollout::sequence_key(static_cast<uint64_t>(config_.trainer.seed), state_.step, groups[p].step_index));
       chosen_by_prompt.push_back(chosen);
       step_rewards.rewards.emplace_back();
       step_rewards.lengths.emplace_back();
@@ -391,16 +438,19 @@ class Trainer {
       }
     if (per_token) {
       const TokenAdvantages token_advantages =
-          reinforce_pp_advantages(step_rewards, reference_kl(trained), config_.algorithm.kl_coef);
+          reinforce_pp_advantages(step_rewards, reference_kl(trained), config_.algorithm.kl_coef, sum_across_processes());
       for (size_t p = 0; p < trained.size(); ++p)
         for (size_t c = 0; c < trained[p].size(); ++c) trained[p][c].token_advantages = token_advantages[p][c];
     } else {
       const auto advantages = estimate_advantages(estimator_, step_rewards,
-                                                  {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon});
+                                                  {config_.algorithm.norm_adv_by_std, config_.algorithm.adv_epsilon},
+                                                  sum_across_processes());
       for (size_t p = 0; p < trained.size(); ++p)
         for (size_t c = 0; c < trained[p].size(); ++c) trained[p][c].advantage = advantages[p][c];
     }
-    for (auto& group : trained) {
+    for (size_t p = 0; p < trained.size(); ++p) {
+      auto& group = trained[p];
+      batch.step_index.push_back(groups[p].step_index);
       batch.by_prompt.emplace_back();
       for (auto& sequence : group) {
         if (sequence.completion_ids.empty()) continue;
@@ -409,14 +459,21 @@ class Trainer {
       }
     }
     if (config_.trainer.save_rollouts) save_step_rollouts(saved_rollouts);
+    // The step's metrics over every process's groups.
+    group_means.merge_across(*group_);
     group_means.write_to(metrics, "ttrl/");
+    all_rewards = gathered(*group_, all_rewards);
+    lengths = gathered(*group_, lengths);
+    entropies = gathered(*group_, entropies);
+    std::vector<double> clipped_total{static_cast<double>(clipped)};
+    dist::sum_across_ranks(*group_, clipped_total);
     const auto rewards = torch::tensor(all_rewards, torch::kFloat64);
     metrics["reward/mean"] = rewards.mean().item<double>();
     metrics["reward/std"] = rewards.numel() > 1 ? rewards.std().item<double>() : 0.0;
     const auto length_t = torch::tensor(lengths, torch::kFloat64);
     metrics["response_length/mean"] = length_t.mean().item<double>();
     metrics["response_length/max"] = length_t.max().item<double>();
-    metrics["response_length/clip_ratio"] = static_cast<double>(clipped) / static_cast<double>(lengths.size());
+    metrics["response_length/clip_ratio"] = clipped_total[0] / static_cast<double>(lengths.size());
     metrics["entropy/mean"] = torch::tensor(entropies, torch::kFloat64).mean().item<double>();
     return batch;
   }
@@ -427,12 +484,24 @@ class Trainer {
   /// The temperature of the sampling distribution the recorded log-probs belong to (greedy sampling: 1).
   double sampling_temperature() const { return config_.rollout.temperature > 0 ? config_.rollout.temperature : 1.0; }
 
+  /// Partial sums of the step-wide advantage estimators, summed over the processes.
+  SumAcrossProcesses sum_across_processes() const {
+    return [group = group_](std::vector<double>& partial) { dist::sum_across_ranks(*group, partial); };
+  }
+
   /// Writes rollouts/step-N.jsonl (N = the step being trained) in one piece: `ttrl reward` input, one scored group per
-  /// line with the trainer's rewards and label.
-  void save_step_rollouts(const std::string& lines) const {
+  /// line with the trainer's rewards and label, in the step's order (rank 0 gathers every process's groups).
+  void save_step_rollouts(const std::vector<std::pair<int64_t, std::string>>& lines) const {
+    std::map<int64_t, std::string> ordered;
+    for (const auto& text : group_->all_gather_strings(nlohmann::json(lines).dump()))
+      for (const auto& [index, line] : nlohmann::json::parse(text).get<std::vector<std::pair<int64_t, std::string>>>())
+        ordered[index] = line;
+    if (!group_->is_main()) return;
+    std::string content;
+    for (const auto& [index, line] : ordered) content += line + "\n";
     const std::filesystem::path dir = std::filesystem::path(config_.trainer.output_dir) / "rollouts";
     std::filesystem::create_directories(dir);
-    write_file_atomic((dir / fmt::format("step-{}.jsonl", state_.step + 1)).string(), lines);
+    write_file_atomic((dir / fmt::format("step-{}.jsonl", state_.step + 1)).string(), content);
   }
 
   /// Per-token KL(pi_old || ref) of the trained sequences, REINFORCE++'s reward penalty: kl_penalty of the sampling
@@ -488,6 +557,12 @@ class Trainer {
     options.entropy_coef = algo.entropy_coef;
     options.temperature = sampling_temperature();
     options.norm_length = static_cast<double>(config_.rollout.max_new_tokens);
+    // Global mini-batch k: the step's groups [k * size, (k + 1) * size); this process trains its share of each.
+    const auto size = options.mini_batch_prompts;
+    options.mini_batches.resize(static_cast<size_t>((batch.step_groups + size - 1) / size));
+    for (size_t p = 0; p < batch.step_index.size(); ++p)
+      options.mini_batches[static_cast<size_t>(batch.step_index[p] / size)].push_back(p);
+    options.process_group = group_.get();
     const auto result = update_policy(*policy_.model, reference_ ? reference_.get() : nullptr, *optimizer_,
                                       batch.sequences, batch.by_prompt, options, [&](bool applied) {
                                         if (!applied) return handle_bad_step();
@@ -516,6 +591,7 @@ class Trainer {
 
   RunConfig config_;
   TrainOptions options_;
+  std::shared_ptr<dist::ProcessGroup> group_;
   rollout::Policy policy_;
   model::Transformer reference_{nullptr};
   std::vector<Prompt> prompts_;

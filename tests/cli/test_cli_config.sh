@@ -23,9 +23,12 @@ printf 'trainer:\n  lr: fast\n' > "$TMP/type.yaml"
 printf 'rollout:\n  n_vote: 0\n' > "$TMP/range.yaml"
 printf 'reward:\n  name: dare\n  alpha: 0.25\n' > "$TMP/reward_only.yaml"
 
-# Under a launcher with several processes each would do the whole job: refused until ttrl runs multi-process (#15).
-expect 2 "this process is rank 1 of 2 \(RANK, WORLD_SIZE from the launcher\)" -- \
-  env RANK=1 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=29500 "$TTRL" train -c "$TMP/reward_only.yaml"
+# Under a launcher with several processes only train and eval run (each rank a share); the others would each do the
+# whole job: refused, naming the launch.
+expect 2 "ttrl config: this process is rank 1 of 2 \(torchrun launch\), but only 'ttrl train' and 'ttrl eval'" -- \
+  env RANK=1 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=29500 "$TTRL" config
+expect 2 "ttrl config: this process is rank 0 of 2 \(srun launch\)" -- \
+  env SLURM_STEP_ID=0 SLURM_PROCID=0 SLURM_NTASKS=2 MASTER_ADDR=localhost MASTER_PORT=29500 "$TTRL" config
 expect 2 "environment variable MASTER_PORT='http' is not a whole number" -- \
   env RANK=0 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=http "$TTRL" eval --model x --data y
 expect 2 "environment variable WORLD_SIZE is set but RANK is not" -- env WORLD_SIZE=2 "$TTRL" config

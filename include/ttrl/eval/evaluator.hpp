@@ -13,6 +13,10 @@
 #include "ttrl/eval/metrics.hpp"
 #include "ttrl/rollout/policy.hpp"
 
+namespace ttrl::dist {
+class ProcessGroup;
+}
+
 namespace ttrl::eval {
 
 struct EvalSettings {
@@ -59,9 +63,10 @@ struct DatasetResult {
 EvalSettings settings_from_config(const RunConfig& config);
 
 /// Samples and grades every problem of `path`. Throws ttrl::Error naming the file and record for records without a
-/// gold answer.
+/// gold answer. With `group` of several processes each samples and grades a strided share of the problems (problem
+/// i from the streams of position i, as one process would) and every process returns the whole result.
 DatasetResult evaluate_dataset(rollout::Policy& policy, const RunConfig& config, const std::string& path,
-                               const EvalSettings& settings);
+                               const EvalSettings& settings, dist::ProcessGroup* group = nullptr);
 
 Summary summarize(const std::vector<const ProblemResult*>& problems, int64_t k);
 

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct AdvantageOptions {
 ///   A_i =  r_i - mean(r)                          when !norm_by_std.
 /// A group of one rollout has no siblings: its advantage is 0.
 torch::Tensor grpo_advantages(const torch::Tensor& rewards, const AdvantageOptions& options = {});
+
+/// Sums partial sums over the processes of a multi-process run, in place (dist::sum_across_ranks); empty for one
+/// process. The step-wide estimators (reinforce, reinforce_pp, reinforce_pp_baseline) pass their sums and counts
+/// through it, so N processes holding shares of the step compute the statistics of the whole step.
+using SumAcrossProcesses = std::function<void(std::vector<double>& partial_sums)>;
 
 enum class AdvantageEstimator {
   kGrpo,                ///< grpo_advantages per prompt group
@@ -45,7 +51,7 @@ struct StepRewards {
 
 /// REINFORCE with a batch-mean baseline (the DARE paper's REINFORCE row): A_i = r_i - mean over every trained
 /// rollout of the step of r. Same layout as `step.rewards`.
-std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step);
+std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step, const SumAcrossProcesses& sum = {});
 
 /// REINFORCE++-baseline (Hu et al. 2025; verl compute_reinforce_plus_plus_baseline_outcome_advantage): subtract the
 /// group mean, then whiten over the batch's response tokens as verl's masked_whiten does:
@@ -53,7 +59,8 @@ std::vector<std::vector<double>> reinforce_advantages(const StepRewards& step);
 ///   A_i = (x_i - mu) / sqrt(var + 1e-8),
 /// with L_i the response length of rollout i and T = sum_i L_i (a rollout counts once per token). Rollouts without
 /// tokens get 0. Same layout as `step.rewards`.
-std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step);
+std::vector<std::vector<double>> reinforce_pp_baseline_advantages(const StepRewards& step,
+                                                                  const SumAcrossProcesses& sum = {});
 
 /// Per-token values of the trained rollouts of a step: [group][rollout][token].
 using TokenAdvantages = std::vector<std::vector<std::vector<float>>>;
@@ -66,11 +73,13 @@ using TokenAdvantages = std::vector<std::vector<std::vector<float>>>;
 ///   A_t = (G_t - mu) / sqrt(var + 1e-8),  mu and var (unbiased) over all tokens of all rollouts.
 /// token_kl: the per-token KL estimate kl_t (losses.hpp kl_penalty of the sampling log-probs against the
 /// reference's), same layout as the result, one value per token of `step.lengths`. Fewer than two tokens: zeros.
-TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef);
+TokenAdvantages reinforce_pp_advantages(const StepRewards& step, const TokenAdvantages& token_kl, double kl_coef,
+                                        const SumAcrossProcesses& sum = {});
 
 /// The estimator's advantages for every trained rollout of the step (same layout as `step.rewards`); not for
 /// reinforce_pp (per token: reinforce_pp_advantages), which throws ttrl::Error.
 std::vector<std::vector<double>> estimate_advantages(AdvantageEstimator estimator, const StepRewards& step,
-                                                     const AdvantageOptions& options = {});
+                                                     const AdvantageOptions& options = {},
+                                                     const SumAcrossProcesses& sum = {});
 
 }  // namespace ttrl::train

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "ttrl/core/config.hpp"
+#include "ttrl/dist/process_group.hpp"
 
 namespace ttrl::rollout {
 struct Policy;
@@ -28,6 +30,12 @@ struct TrainOptions {
   /// step 0), after every eval_every-th step and after the last step; its values are logged with that step's
   /// metrics as "eval/<name>".
   EvaluateFn evaluate;
+  /// The processes of a multi-process run (torchrun, srun); null: one process. Data parallel: each rank samples,
+  /// rewards and trains on a strided share of every step's prompts (streams keyed by the prompts' positions in the
+  /// step, so N ranks draw what one process draws), the loss is normalised by the step's totals over all ranks and
+  /// the gradients are summed across them before every optimizer step; step metrics are those of the whole step.
+  /// Rank 0 alone writes the output directory (metrics, checkpoints, rollouts) and shows the progress bar.
+  std::shared_ptr<dist::ProcessGroup> process_group;
 };
 
 struct TrainResult {
