@@ -155,5 +155,5 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 time_limit=()
 [[ -n "${FUZZ_MAX_TIME:-}" ]] && time_limit=(-max_total_time="$FUZZ_MAX_TIME")
-"$binary" -runs="$runs" -seed="${FUZZ_SEED:-1}" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+"$binary" -runs="$runs" -seed="${FUZZ_SEED:-1}" -max_len="$max_len" -timeout="${FUZZ_UNIT_TIMEOUT:-10}" -rss_limit_mb=2048 \
   "${time_limit[@]}" -print_final_stats=1 -artifact_prefix="$dir/crashes/" "$dir/corpus" "${seed_dirs[@]}"
