@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Training steps per second of `ttrl train` as 1 process and as 2 processes (torchrun, c10d Gloo on the CPU) on the
-smoke-sized model, in the same run, and the bytes the gradient all-reduces move per step against the gradient's size.
+smoke-sized model, in the same run, and the bytes the gradient collectives move per step against the gradient's size
+(ZeRO-1: reduce-scatter of the float32 gradient + all-gather of the weights; --zero-stage 0: all-reduce).
 
 Both sides: configs/smoke.yaml with --prompts-per-step prompts per step, one thread per process (torchrun's
 default; the 1-process side gets OMP_NUM_THREADS=1 too), --steps steps after one warm-up step; steps/s from the
@@ -8,7 +9,7 @@ metrics' timing/step_s (sampling + reward + update of each step, the slowest pro
 with 2 cores the 2-process run has one core per process: the ratio says what data parallelism gives when each
 process has its own core, nothing about GPUs. Not part of the test suite.
 
-  .venv/bin/python bench/bench_distributed.py [--ttrl build/bin/ttrl] [--steps 8] [--prompts-per-step 8]
+  .venv/bin/python bench/bench_distributed.py [--ttrl build/bin/ttrl] [--steps 8] [--prompts-per-step 8] [--zero-stage 1]
 """
 import argparse, json, os, socket, statistics, subprocess, sys, tempfile
 
@@ -16,7 +17,10 @@ p = argparse.ArgumentParser()
 p.add_argument("--ttrl", default="build/bin/ttrl")
 p.add_argument("--steps", type=int, default=8)
 p.add_argument("--prompts-per-step", type=int, default=8)
+p.add_argument("--zero-stage", type=int, default=1, help="trainer.zero_stage of the 2-process run")
 args = p.parse_args()
+args.zero_label = ("ZeRO-1 (reduce-scatter + all-gather of the parameters)" if args.zero_stage
+                   else "replicated state (all-reduce)")
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 torchrun = os.path.join(os.path.dirname(sys.executable), "torchrun")
 env = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo")
@@ -32,6 +36,7 @@ def run(nproc, out):
     cmd = [os.path.abspath(args.ttrl), "--log-level", "warn", "train", "-c", os.path.join(root, "configs", "smoke.yaml")]
     for s in (f"trainer.output_dir={out}", f"trainer.total_steps={args.steps + 1}", "trainer.save_every=0",
               f"trainer.prompts_per_step={args.prompts_per_step}", "algorithm.mini_batch_prompts=2",
+              f"trainer.zero_stage={args.zero_stage}",
               f"data.train_files=[{os.path.join(root, 'configs', 'data', 'smoke.jsonl')}]"):
         cmd += ["--set", s]
     if nproc > 1:
@@ -51,8 +56,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
 step_one = statistics.median(l["timing/step_s"] for l in one)
 step_two = statistics.median(l["timing/step_s"] for l in two)
-moved = statistics.median(l["dist/gradient_allreduce_bytes"] for l in two)
-calls = statistics.median(l["dist/gradient_allreduce_calls"] for l in two)
+moved = statistics.median(l["dist/collective_bytes"] for l in two)
 optimizer_steps = -(-args.prompts_per_step // 2)
 print(f"machine: {os.cpu_count()} cores; smoke model, {args.prompts_per_step} prompts x 8 samples per step, "
       f"{args.steps} timed steps (medians)")
@@ -62,6 +66,6 @@ for name, lines in (("1 process", one), ("2 processes", two)):
     parts = ", ".join(f"{k.split('/')[1][:-2]} {statistics.median(l[k] for l in lines) * 1000:.0f} ms"
                       for k in ("timing/generate_s", "timing/reward_s", "timing/update_s"))
     print(f"  {name}: {parts}")
-print(f"gradient all-reduce per step, per process: {moved / 1024:.1f} KiB in {calls:.0f} calls "
+print(f"{args.zero_label}: per step and process {moved / 1024:.1f} KiB through collectives "
       f"({optimizer_steps} optimizer steps x {gradient_bytes / 1024:.1f} KiB of gradient = "
       f"{moved / (optimizer_steps * gradient_bytes):.2f}x the gradient per optimizer step)")

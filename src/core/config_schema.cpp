@@ -253,6 +253,9 @@ std::vector<Field> build_schema() {
                               "rollouts/step-N.jsonl (`ttrl reward` input)");
   KEY(trainer.eval_every, "steps between evaluations on eval.files; 0 = never during training").at_least(0);
   KEY(trainer.max_bad_steps, "consecutive NaN/Inf steps tolerated before stopping with a checkpoint").range(1, 1000);
+  KEY(trainer.zero_stage, "several processes: 1 = each keeps the float32 masters and AdamW moments of 1/N of the "
+                          "parameters (ZeRO stage 1: reduce-scatter, update, all-gather); 0 = every process keeps "
+                          "all of them").range(0, 1);
   KEY(trainer.dist_timeout_s, "several processes (torchrun, srun): seconds a collective or the rendezvous may wait for "
                               "the other processes before the run stops with an error").range(1, 86400);
   KEY(trainer.seed, "seed of data order and selection").at_least(0);

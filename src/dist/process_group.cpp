@@ -140,6 +140,31 @@ void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
   });
 }
 
+void ProcessGroup::reduce_scatter_sum(torch::Tensor& output, torch::Tensor& input) {
+  if (!distributed()) {
+    output.copy_(input);
+    return;
+  }
+  guarded("reduce_scatter", [&] {
+    c10d::ReduceScatterOptions options;
+    options.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
+    options.timeout = backend_->timeout;
+    backend_->backend->reduce_scatter_single(output, input, options)->wait(backend_->timeout);
+  });
+}
+
+void ProcessGroup::all_gather(torch::Tensor& output, torch::Tensor& input) {
+  if (!distributed()) {
+    output.copy_(input);
+    return;
+  }
+  guarded("all_gather", [&] {
+    c10d::AllgatherOptions options;
+    options.timeout = backend_->timeout;
+    backend_->backend->all_gather_single(output, input, options)->wait(backend_->timeout);
+  });
+}
+
 std::vector<std::string> ProcessGroup::all_gather_strings(const std::string& text) {
   if (!distributed()) return {text};
   // Sizes first, then every rank's bytes padded to the longest.
@@ -150,11 +175,7 @@ std::vector<std::string> ProcessGroup::all_gather_strings(const std::string& tex
   auto mine = torch::zeros({longest}, torch::kUInt8);
   std::copy(text.begin(), text.end(), mine.data_ptr<uint8_t>());
   auto all = torch::empty({size_ * longest}, torch::kUInt8);
-  guarded("all_gather", [&] {
-    c10d::AllgatherOptions options;
-    options.timeout = backend_->timeout;
-    backend_->backend->all_gather_single(all, mine, options)->wait(backend_->timeout);
-  });
+  all_gather(all, mine);
   std::vector<std::string> out;
   const auto* bytes = all.data_ptr<uint8_t>();
   for (int64_t r = 0; r < size_; ++r)

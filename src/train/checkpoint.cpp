@@ -31,23 +31,32 @@ void check_model_config(const fs::path& dir, const model::ModelConfig& running) 
 }  // namespace
 
 std::string save_checkpoint(const std::string& output_dir, const rollout::Policy& policy, Optimizer& optimizer,
-                            const TrainerState& state, const RunConfig& config) {
+                            const TrainerState& state, const RunConfig& config, dist::ProcessGroup& group) {
   const fs::path root = fs::path(output_dir) / "checkpoints";
   const fs::path final_dir = root / fmt::format("step-{}", state.step);
-  const fs::path tmp = root / fmt::format(".step-{}.tmp-{}", state.step, ::getpid());
   std::error_code ec;
-  fs::create_directories(root, ec);
-  fs::remove_all(tmp, ec);
-  model::SaveOptions save;
-  save.tokenizer_source_dir = policy.tokenizer_files_dir();
-  model::save_pretrained(*policy.model, tmp.string(), save);
-  optimizer.save_state(tmp.string());
-  write_file_atomic((tmp / "trainer_state.json").string(), trainer_state_json(state));
-  write_resolved_config(config, tmp.string());
-  write_checkpoint_checksums(tmp.string());
-  fs::remove_all(final_dir, ec);
-  fs::rename(tmp, final_dir, ec);
-  if (ec) throw IoError("cannot rename '" + tmp.string() + "' to '" + final_dir.string() + "': " + ec.message());
+  fs::path tmp;
+  if (group.is_main()) {
+    tmp = root / fmt::format(".step-{}.tmp-{}", state.step, ::getpid());
+    fs::create_directories(root, ec);
+    fs::remove_all(tmp, ec);
+    model::SaveOptions save;
+    save.tokenizer_source_dir = policy.tokenizer_files_dir();
+    model::save_pretrained(*policy.model, tmp.string(), save);
+    write_file_atomic((tmp / "trainer_state.json").string(), trainer_state_json(state));
+    write_resolved_config(config, tmp.string());
+  }
+  // Every process learns rank 0's directory (and waits for it); each writes its shard, or rank 0 the whole state.
+  tmp = group.all_gather_strings(tmp.string()).front();
+  if (optimizer.reduces_gradients() || group.is_main()) optimizer.save_state(tmp.string());
+  group.barrier();
+  if (group.is_main()) {
+    write_checkpoint_checksums(tmp.string());
+    fs::remove_all(final_dir, ec);
+    fs::rename(tmp, final_dir, ec);
+    if (ec) throw IoError("cannot rename '" + tmp.string() + "' to '" + final_dir.string() + "': " + ec.message());
+  }
+  group.barrier();
   return final_dir.string();
 }
 

@@ -7,6 +7,7 @@
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/train/portable_adamw.hpp"
+#include "ttrl/train/zero_shards.hpp"
 
 namespace ttrl::train {
 namespace {
@@ -15,10 +16,45 @@ bool is_16_bit(const torch::Tensor& t) { return t.scalar_type() == torch::kBFloa
 
 std::string message_of(const c10::Error& e) { return e.what_without_backtrace(); }
 
+torch::optim::AdamWOptions adamw_options_of(const OptimizerOptions& o) {
+  return torch::optim::AdamWOptions(o.schedule.peak_lr)
+      .betas({o.beta1, o.beta2})
+      .eps(o.epsilon)
+      .weight_decay(o.weight_decay);
+}
+
+/// AdamW's state of `parameter` (created empty, step 0, when it has none yet).
+torch::optim::AdamWParamState& adam_state_of(torch::optim::AdamW& adamw, const torch::Tensor& parameter) {
+  auto& slot = adamw.state()[parameter.unsafeGetTensorImpl()];
+  if (!slot) {
+    auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+    fresh->step(0);
+    fresh->exp_avg(torch::zeros_like(parameter, torch::MemoryFormat::Preserve));
+    fresh->exp_avg_sq(torch::zeros_like(parameter, torch::MemoryFormat::Preserve));
+    slot = std::move(fresh);
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*slot);
+}
+
 }  // namespace
+
+Optimizer::~Optimizer() = default;
 
 Optimizer::Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options)
     : parameters_(std::move(parameters)), options_(std::move(options)) {
+  if (options_.zero_stage >= 1 && options_.process_group && options_.process_group->distributed() &&
+      !parameters_.empty()) {
+    // Masters in float32 when the parameters are 16-bit and fp32_master_weights, else in the parameters' dtype.
+    const auto dtype = options_.fp32_master_weights && is_16_bit(parameters_.front()) ? torch::kFloat32
+                                                                                     : parameters_.front().scalar_type();
+    for (const auto& p : parameters_)
+      if (p.scalar_type() != parameters_.front().scalar_type())
+        throw Error("optimizer: sharded state needs parameters of one dtype");
+    zero_ = std::make_unique<ZeroShards>(parameters_, *options_.process_group, dtype);
+    has_masters_ = dtype != parameters_.front().scalar_type();
+    adamw_ = std::make_unique<PortableAdamW>(std::vector<torch::Tensor>{zero_->shard()}, adamw_options_of(options_));
+    return;
+  }
   for (const auto& p : parameters_) {
     if (options_.fp32_master_weights && is_16_bit(p)) {
       masters_.push_back(p.detach().to(torch::kFloat32).clone().set_requires_grad(true));
@@ -27,16 +63,13 @@ Optimizer::Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions opt
       masters_.push_back(p);
     }
   }
-  auto adamw_options = torch::optim::AdamWOptions(options_.schedule.peak_lr)
-                           .betas({options_.beta1, options_.beta2})
-                           .eps(options_.epsilon)
-                           .weight_decay(options_.weight_decay);
-  adamw_ = std::make_unique<PortableAdamW>(masters_, adamw_options);
+  adamw_ = std::make_unique<PortableAdamW>(masters_, adamw_options_of(options_));
 }
 
 void Optimizer::zero_grad() {
   for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();
   for (auto& m : masters_) m.mutable_grad() = torch::Tensor();
+  if (zero_) zero_->shard().mutable_grad() = torch::Tensor();
 }
 
 void Optimizer::copy_gradients_to_masters() {
@@ -53,7 +86,34 @@ void Optimizer::copy_masters_to_parameters() {
     if (!masters_[i].is_same(parameters_[i])) parameters_[i].copy_(masters_[i]);  // round to nearest even
 }
 
+/// The sharded step (zero_shards.hpp): reduce-scatter, global norm, clip as clip_grad_norm_ does
+/// (coefficient max_norm / (norm + 1e-6) when below 1), AdamW on this rank's slices, all-gather.
+Optimizer::StepInfo Optimizer::sharded_step() {
+  StepInfo info;
+  zero_->reduce_scatter_gradients();
+  info.grad_norm = zero_->global_grad_norm();
+  info.finite = std::isfinite(info.grad_norm);
+  const auto element = static_cast<int64_t>(zero_->shard().element_size());
+  info.communicated_bytes = zero_->shard().numel() * zero_->world() * element;
+  if (!info.finite) {
+    zero_grad();
+    return info;
+  }
+  const double max_norm = options_.grad_clip > 0 ? options_.grad_clip : std::numeric_limits<double>::infinity();
+  const double coefficient = max_norm / (info.grad_norm + 1e-6);
+  if (coefficient < 1) zero_->shard().mutable_grad().mul_(coefficient);
+  info.lr = learning_rate(options_.schedule, step_);
+  for (auto& group : adamw_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(info.lr);
+  adamw_->step();
+  zero_->gather_parameters();
+  info.communicated_bytes += zero_->shard().numel() * zero_->world() * parameters_.front().element_size();
+  zero_grad();
+  ++step_;
+  return info;
+}
+
 Optimizer::StepInfo Optimizer::step() {
+  if (zero_) return sharded_step();
   StepInfo info;
   copy_gradients_to_masters();
   // Global L2 norm over all gradients: sqrt(sum_p ||g_p||^2); clipping scales every gradient by clip / norm.
@@ -74,6 +134,11 @@ Optimizer::StepInfo Optimizer::step() {
 }
 
 void Optimizer::save_state(const std::string& dir) {
+  if (zero_) {
+    const auto& adam = adam_state_of(*adamw_, zero_->shard());
+    zero_->save(dir, {zero_->shard().detach(), adam.exp_avg(), adam.exp_avg_sq(), adam.step()});
+    return;
+  }
   const auto path = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
   try {
     torch::save(*adamw_, path("optimizer.pt"));
@@ -90,7 +155,61 @@ void Optimizer::save_state(const std::string& dir) {
   }
 }
 
+/// A sharded checkpoint into this whole (unsharded) state: the shards re-cut for one process are the whole state.
+void Optimizer::load_sharded_into_whole(const std::string& dir) {
+  dist::ProcessGroup one_process;
+  const auto dtype = masters_.front().scalar_type();
+  const ZeroShards layout(parameters_, one_process, dtype);
+  const ZeroState whole = layout.load(dir);
+  const auto masters = layout.unflatten(whole.masters), exp_avg = layout.unflatten(whole.exp_avg),
+             exp_avg_sq = layout.unflatten(whole.exp_avg_sq);
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < masters_.size(); ++i) {
+    masters_[i].copy_(masters[i]);
+    auto& adam = adam_state_of(*adamw_, masters_[i]);
+    adam.step(whole.step);
+    adam.exp_avg(exp_avg[i]);
+    adam.exp_avg_sq(exp_avg_sq[i]);
+  }
+  copy_masters_to_parameters();
+}
+
+/// A whole (one-process) checkpoint into this rank's shard: loaded whole into an unsharded optimizer, then sliced.
+void Optimizer::load_whole_into_sharded(const std::string& dir) {
+  OptimizerOptions whole_options = options_;
+  whole_options.process_group = nullptr;
+  Optimizer whole(parameters_, whole_options);
+  whole.load_state(dir);
+  std::vector<torch::Tensor> exp_avg, exp_avg_sq;
+  int64_t step = 0;
+  for (const auto& m : whole.masters_) {
+    auto& adam = adam_state_of(*whole.adamw_, m);
+    exp_avg.push_back(adam.exp_avg());
+    exp_avg_sq.push_back(adam.exp_avg_sq());
+    step = adam.step();
+  }
+  torch::NoGradGuard no_grad;
+  zero_->shard().copy_(zero_->slice_of(whole.masters_));
+  auto& adam = adam_state_of(*adamw_, zero_->shard());
+  adam.step(step);
+  adam.exp_avg(zero_->slice_of(exp_avg));
+  adam.exp_avg_sq(zero_->slice_of(exp_avg_sq));
+}
+
 void Optimizer::load_state(const std::string& dir) {
+  if (zero_) {
+    if (!ZeroShards::has_shards(dir)) return load_whole_into_sharded(dir);
+    const ZeroState state = zero_->load(dir);
+    torch::NoGradGuard no_grad;
+    zero_->shard().copy_(state.masters);
+    auto& adam = adam_state_of(*adamw_, zero_->shard());
+    adam.step(state.step);
+    adam.exp_avg(state.exp_avg);
+    adam.exp_avg_sq(state.exp_avg_sq);
+    zero_->gather_parameters();
+    return;
+  }
+  if (ZeroShards::has_shards(dir)) return load_sharded_into_whole(dir);
   const auto path = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
   try {
     torch::load(*adamw_, path("optimizer.pt"));

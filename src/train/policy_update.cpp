@@ -141,13 +141,15 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
       std::vector<double> non_finite{finite ? 0.0 : 1.0};
       dist::sum_across_ranks(group, non_finite);
       finite = non_finite[0] == 0;
-      if (finite) {
+      // Replicated state: all-reduce the gradients here; sharded state: the optimizer reduce-scatters them.
+      if (finite && !optimizer.reduces_gradients()) {
         const auto sync = dist::all_reduce_gradients(group, optimizer.parameters());
         synced_bytes += static_cast<double>(sync.bytes);
         synced_buckets += static_cast<double>(sync.buckets);
       }
       Optimizer::StepInfo info;
       if (finite) info = optimizer.step();
+      synced_bytes += static_cast<double>(info.communicated_bytes);
       if (!finite || !info.finite) {
         optimizer.zero_grad();  // the gradients of the micro-batches before the non-finite one
         ++result.skipped_updates;
@@ -163,8 +165,8 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
   actor.write_to(result.metrics, "actor/");
   result.metrics["actor/skipped_updates"] = static_cast<double>(result.skipped_updates);
   if (group.distributed()) {
-    result.metrics["dist/gradient_allreduce_bytes"] = synced_bytes;
-    result.metrics["dist/gradient_allreduce_calls"] = synced_buckets;
+    result.metrics["dist/collective_bytes"] = synced_bytes;
+    if (!optimizer.reduces_gradients()) result.metrics["dist/gradient_allreduce_calls"] = synced_buckets;
   }
   policy.eval();
   return result;

@@ -219,6 +219,8 @@ class Trainer {
     o.weight_decay = config_.trainer.weight_decay;
     o.grad_clip = config_.trainer.grad_clip;
     o.fp32_master_weights = config_.trainer.fp32_master_weights;
+    o.process_group = group_.get();
+    o.zero_stage = config_.trainer.zero_stage;
     // One optimizer step per mini-batch of each training step and PPO epoch.
     const int64_t per_step = config_.algorithm.ppo_epochs *
                              ((config_.trainer.prompts_per_step + config_.algorithm.mini_batch_prompts - 1) / config_.algorithm.mini_batch_prompts);
@@ -245,7 +247,7 @@ class Trainer {
   /// What training adds to the loaded policy, checked against the host's free memory before any of it is allocated:
   ///   reference P*s (kl_coef > 0) + gradients P*s + AdamW moments 2*P*m (+ float32 masters P*4 and their gradients
   ///   P*4 when the policy is 16-bit and fp32_master_weights), with P parameters, s the policy's bytes per element and
-  ///   m = 4 with masters, else s.
+  ///   m = 4 with masters, else s; moments and masters divided by N with sharded state over N processes.
   void check_training_state_fits() const {
     if (!policy_.model->device().is_cpu()) return;  // CUDA: issue #18
     const double P = policy_.model->config().parameter_count();
@@ -253,8 +255,10 @@ class Trainer {
     const bool masters = config_.trainer.fp32_master_weights && s < 4;
     const double reference = config_.algorithm.kl_coef > 0 ? P * s : 0.0;
     const double gradients = P * s + (masters ? P * 4 : 0.0);
-    const double moments = 2 * P * (masters ? 4 : s);
-    const double master_weights = masters ? P * 4 : 0.0;
+    // Sharded state (zero_stage 1 with N processes): each keeps 1/N of the moments and masters.
+    const double shards = config_.trainer.zero_stage >= 1 ? static_cast<double>(group_->size()) : 1.0;
+    const double moments = 2 * P * (masters ? 4 : s) / shards;
+    const double master_weights = masters ? P * 4 / shards : 0.0;
     check_fits_in_memory(reference + gradients + moments + master_weights, host_available_bytes(),
                          fmt::format("training state besides the policy (reference {}, gradients {}, AdamW moments {}, "
                                      "float32 masters {})", format_bytes(reference), format_bytes(gradients),
@@ -300,14 +304,10 @@ class Trainer {
     sinks_->write({0, metrics});
   }
 
-  /// Rank 0 writes the checkpoint (every rank holds the same weights and optimizer state); the others wait for it.
   std::string save() {
-    std::string dir;
-    if (group_->is_main()) {
-      dir = save_checkpoint(config_.trainer.output_dir, policy_, *optimizer_, state_, config_);
-      spdlog::info("checkpoint: {}", dir);
-    }
-    return group_->all_gather_strings(dir).front();
+    const std::string dir = save_checkpoint(config_.trainer.output_dir, policy_, *optimizer_, state_, config_, *group_);
+    spdlog::info("checkpoint: {}", dir);
+    return dir;
   }
 
   /// prompt_streams: each group's position in the step (SamplingParams::prompt_streams).

@@ -4,12 +4,13 @@ process on configs/smoke.yaml:
     log-probs within 1e-5, the same step metrics, final weights within 1e-5 relative (majority vote + GRPO; ground
     truth + REINFORCE++ with its step-wide whitening; co_reward, whose partner groups stay on one process, + REINFORCE
     with its step-wide baseline: its weights are not compared, its gradient being rounding noise on this model);
-  - kill -9 of every rank after a checkpoint, resumed with another number of processes: the weights of the run that
-    was not interrupted;
+  - the optimizer state sharded (ZeRO-1, trainer.zero_stage 1, the default) and replicated (zero_stage 0);
+  - kill -9 of every rank after a checkpoint, resumed with another number of processes (3 shards re-cut for 2, for one
+    process, and one process's whole state cut for 2): the weights of the run that was not interrupted;
   - kill -9 of one rank: the other exits non-zero within 60 s with an error naming the failed collective;
   - ttrl eval with 2 processes writes the one-process results.json.
 Usage: distributed_e2e.py TTRL SOURCE_DIR (exit 77 = skipped: no torchrun)."""
-import json, os, signal, socket, subprocess, sys, tempfile, time
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
 
 import torch
 from safetensors.torch import load_file
@@ -125,23 +126,28 @@ with tempfile.TemporaryDirectory() as tmp:
         steps = int(settings[0].split("=")[1])
         one = os.path.join(tmp, f"{name}-1")
         train(1, one, settings)
-        for nproc in ((2, 3) if name == "majority_vote+grpo" else (2,)):
-            many = os.path.join(tmp, f"{name}-{nproc}")
+        # Several processes shard the optimizer state (trainer.zero_stage 1, the default); once also replicated.
+        runs = [(2, 1), (3, 1), (2, 0)] if name == "majority_vote+grpo" else [(2, 1)]
+        for nproc, zero in runs:
+            many = os.path.join(tmp, f"{name}-{nproc}-zero{zero}")
             start = time.time()
-            train(nproc, many, settings)
-            groups = compare_rollouts(f"{name}, {nproc} processes", one, many, steps)
-            print(f"{name}, {nproc} processes ({time.time() - start:.1f} s): {groups} groups compared")
-            compare_metrics(f"{name}, {nproc} processes", one, many)
+            train(nproc, many, settings + [f"trainer.zero_stage={zero}"])
+            what = f"{name}, {nproc} processes, zero_stage {zero}"
+            groups = compare_rollouts(what, one, many, steps)
+            print(f"{what} ({time.time() - start:.1f} s): {groups} groups compared")
+            compare_metrics(what, one, many)
             # Weights only where the one-process gradients carry signal: co_reward's rewards are nearly all 0 on the
             # random model (grad norm ~1e-9), and AdamW turns such rounding noise into lr-sized steps whatever the
             # split (one process with micro_batch_size 1 instead of 4 differs by 8e-5 there).
             norms = [json.loads(l)["actor/grad_norm"] for l in open(os.path.join(one, "metrics.jsonl"))]
             if min(norms) >= 1e-3:
-                compare_weights(f"{name}, {nproc} processes", weights(one), weights(many))
+                compare_weights(what, weights(one), weights(many))
             else:
                 print(f"{name}: weights not compared, the gradient is rounding noise (grad norms {norms})")
-            if os.path.exists(os.path.join(many, "checkpoints", f"step-{steps}", "optimizer.pt")) is False:
-                failures.append(f"{name}, {nproc} processes: no optimizer state in the final checkpoint")
+            final = os.path.join(many, "checkpoints", f"step-{steps}")
+            state = [f"optimizer-shard-{r}-of-{nproc}.pt" for r in range(nproc)] if zero else ["optimizer.pt"]
+            if not all(os.path.exists(os.path.join(final, f)) for f in state):
+                failures.append(f"{what}: the final checkpoint lacks {state}: {sorted(os.listdir(final))}")
 
     # 2. kill -9 every rank after the first checkpoint, resume with another number of processes.
     steps = ["trainer.total_steps=8", "trainer.save_every=2", "trainer.save_rollouts=false"]
@@ -160,8 +166,16 @@ with tempfile.TemporaryDirectory() as tmp:
     print(f"killed 3 processes with checkpoints {done}; resuming with 2")
     if "step-8" in done:
         print("note: the run finished before the kill; the resume below has nothing left to do")
+    # Before resuming: copies of the 3-process checkpoint of step 2 (3 optimizer shards) and of the one-process one.
+    for source, copy in ((os.path.join(killed, "checkpoints", "step-2"), "sharded-step-2"),
+                         (os.path.join(reference, "checkpoints", "step-2"), "whole-step-2")):
+        shutil.copytree(source, os.path.join(tmp, copy, "checkpoints", "step-2"))
     train(2, killed, steps, "--resume")
-    compare_weights("killed with 3 processes, resumed with 2", weights(reference), weights(killed))
+    compare_weights("killed with 3 processes (3 shards), resumed with 2", weights(reference), weights(killed))
+    train(1, os.path.join(tmp, "sharded-step-2"), steps, "--resume")
+    compare_weights("3 shards of step 2 resumed by one process", weights(reference), weights(os.path.join(tmp, "sharded-step-2")))
+    train(2, os.path.join(tmp, "whole-step-2"), steps, "--resume")
+    compare_weights("one process's step 2 resumed by 2 (sharded)", weights(reference), weights(os.path.join(tmp, "whole-step-2")))
 
     # 3. kill -9 one rank: the other exits non-zero within 60 s, naming the failed collective.
     port = str(free_port())

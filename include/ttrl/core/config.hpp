@@ -114,6 +114,7 @@ struct TrainerSection {
   bool save_rollouts = false;             ///< write each step's scored groups to rollouts/step-N.jsonl
   int64_t eval_every = 0;                 ///< steps between evaluations; 0: never during training
   int64_t max_bad_steps = 3;              ///< consecutive NaN/Inf steps before the run stops
+  int64_t zero_stage = 1;                 ///< several processes: shard the optimizer state (1) or not (0)
   int64_t dist_timeout_s = 600;           ///< several processes: how long a collective waits for the others
   int64_t seed = 1;
 };

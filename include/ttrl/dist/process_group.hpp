@@ -58,6 +58,11 @@ class ProcessGroup {
   void all_reduce_min(torch::Tensor& tensor);
   /// In place: `tensor` becomes rank `root`'s.
   void broadcast(torch::Tensor& tensor, int64_t root = 0);
+  /// `output` ([n]) becomes slice `rank` of the element-wise sum over ranks of `input` ([n * size]): the
+  /// reduce-scatter of ZeRO. One process: output = input.
+  void reduce_scatter_sum(torch::Tensor& output, torch::Tensor& input);
+  /// `output` ([n * size]) becomes every rank's `input` ([n]), in rank order. One process: output = input.
+  void all_gather(torch::Tensor& output, torch::Tensor& input);
   /// Every rank's `text`, in rank order.
   std::vector<std::string> all_gather_strings(const std::string& text);
   /// Returns when every rank has called it.

@@ -19,9 +19,12 @@
 
 namespace ttrl::train {
 
-/// Writes the checkpoint of `state.step`; returns its directory.
+/// Writes the checkpoint of `state.step` into a temporary directory renamed into place last, so that a kill leaves
+/// the previous checkpoint the newest complete one; returns its directory. Several processes: every one calls it;
+/// rank 0 writes the model and the trainer state, each process its optimizer shard when the state is sharded, and
+/// rank 0 writes the checksums and renames once every process has written its part.
 std::string save_checkpoint(const std::string& output_dir, const rollout::Policy& policy, Optimizer& optimizer,
-                            const TrainerState& state, const RunConfig& config);
+                            const TrainerState& state, const RunConfig& config, dist::ProcessGroup& group);
 
 /// Restores model weights and optimizer state from `dir` and returns its trainer state, after checking, before
 /// anything is loaded: the checksums of its files (a damaged file is named, with the previous complete checkpoint as

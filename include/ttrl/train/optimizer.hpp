@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttrl/dist/process_group.hpp"
 #include "ttrl/train/lr_schedule.hpp"
 
 namespace ttrl::train {
@@ -26,27 +27,40 @@ struct OptimizerOptions {
   /// Keep float32 master weights (and float32 AdamW state) for parameters of a 16-bit dtype.
   bool fp32_master_weights = true;
   LrScheduleOptions schedule;
+  /// Several processes (a distributed group) with zero_stage 1: the masters and AdamW moments are sharded
+  /// (zero_shards.hpp); the optimizer then also sums the gradients across processes (reduce-scatter), so the
+  /// caller must not all-reduce them. Stage 0, or one process: every process keeps the whole state.
+  dist::ProcessGroup* process_group = nullptr;
+  int64_t zero_stage = 0;
 };
+
+class ZeroShards;
 
 /// One optimizer with its schedule; step() = clip, set lr for this step, AdamW update.
 class Optimizer {
  public:
   Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions options);
+  ~Optimizer();
 
   struct StepInfo {
     double grad_norm = 0;  ///< global L2 norm before clipping (computed in float32)
     double lr = 0;
     bool finite = true;    ///< false: NaN/Inf gradient, the update was skipped
+    int64_t communicated_bytes = 0;  ///< sharded: bytes this process reduce-scattered and all-gathered
   };
   /// Applies one update from the accumulated .grad of the parameters, then zeroes them.
   /// A non-finite gradient norm skips the update: parameters, optimizer state and the schedule step are untouched.
   StepInfo step();
   void zero_grad();
 
-  /// Writes DIR/optimizer.pt (AdamW state) and, with master weights, DIR/master_weights.pt.
+  /// Writes DIR/optimizer.pt (AdamW state) and, with master weights, DIR/master_weights.pt; sharded: every process
+  /// writes its shard (zero_shards.hpp), and the caller has every process call this.
   void save_state(const std::string& dir);
-  /// Reads what save_state wrote. Throws ttrl::IoError naming the file when it is missing or does not fit.
+  /// Reads what save_state wrote, whether sharded for any number of processes or not (the state is re-cut for this
+  /// run). Throws ttrl::IoError naming the file when it is missing or does not fit.
   void load_state(const std::string& dir);
+  /// Whether step() sums the gradients across processes itself (sharded state).
+  bool reduces_gradients() const { return zero_ != nullptr; }
 
   int64_t steps_taken() const { return step_; }
   void set_steps_taken(int64_t step) { step_ = step; }
@@ -58,12 +72,16 @@ class Optimizer {
  private:
   void copy_gradients_to_masters();
   void copy_masters_to_parameters();
+  StepInfo sharded_step();
+  void load_sharded_into_whole(const std::string& dir);
+  void load_whole_into_sharded(const std::string& dir);
 
   std::vector<torch::Tensor> parameters_;
   std::vector<torch::Tensor> masters_;
   bool has_masters_ = false;
   OptimizerOptions options_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
+  std::unique_ptr<ZeroShards> zero_;  ///< sharded state; then masters_ is empty and adamw_ updates zero_->shard()
   int64_t step_ = 0;
 };
 

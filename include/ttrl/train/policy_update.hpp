@@ -59,8 +59,8 @@ struct PolicyUpdateResult {
   /// "actor/pg_loss", "actor/entropy", "actor/clip_fraction", "actor/dual_clip_fraction", "actor/approx_kl"
   /// (token-weighted means over the micro-batches), "actor/kl_loss" (when kl_coef > 0), "actor/grad_norm",
   /// "actor/lr" (means over the optimizer steps taken) and "actor/skipped_updates"; with several processes also
-  /// "dist/gradient_allreduce_bytes" and "dist/gradient_allreduce_calls" (what each process contributed, summed
-  /// over the optimizer steps).
+  /// "dist/collective_bytes" (the gradient bytes each process all-reduced, or with sharded state reduce-scattered
+  /// and all-gathered, summed over the optimizer steps) and, replicated, "dist/gradient_allreduce_calls".
   std::map<std::string, double> metrics;
   int64_t skipped_updates = 0;  ///< mini-batches whose loss or gradient was not finite (no update applied)
   int64_t optimizer_steps = 0;  ///< updates applied
