@@ -38,6 +38,7 @@ CLI::Validator finite_number(double min, double max, bool min_exclusive = false)
 
 void add_config_command(CLI::App& app, CommandSlot& slot);
 void add_train_command(CLI::App& app, CommandSlot& slot);
+void add_plan_command(CLI::App& app, CommandSlot& slot);
 void add_eval_command(CLI::App& app, CommandSlot& slot);
 void add_generate_command(CLI::App& app, CommandSlot& slot);
 void add_score_command(CLI::App& app, CommandSlot& slot);

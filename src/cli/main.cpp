@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
 
   cli::CommandSlot slot;
   cli::add_train_command(app, slot);
+  cli::add_plan_command(app, slot);
   cli::add_eval_command(app, slot);
   cli::add_generate_command(app, slot);
   cli::add_score_command(app, slot);
