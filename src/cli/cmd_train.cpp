@@ -51,7 +51,7 @@ void add_train_command(CLI::App& app, CommandSlot& slot) {
                 "write into trainer.output_dir even if it holds files that ttrl train did not write");
   cmd->callback([&slot, options, resume, overwrite] {
     slot.run = [options, resume, overwrite] {
-      const RunConfig config = load_run_config(*options);
+      RunConfig config = load_run_config(*options);
       train::TrainOptions train_options;
       train_options.resume = *resume;
       train_options.overwrite = *overwrite;

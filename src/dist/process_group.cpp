@@ -2,12 +2,22 @@
 // libgloo-dev provides them (headers only; the gloo symbols come from libtorch_cpu). This is the only file that
 // includes them, and it never constructs the header's GlooStore (the one class whose layout depends on the gloo
 // version), only ProcessGroupGloo through its exported constructor.
+//
+// On CUDA the group holds two backends, as torch.distributed's "cpu:gloo,cuda:nccl" does: ProcessGroupNCCL for CUDA
+// tensors (gradients, shards) and Gloo for the CPU tensors of metrics and gathered strings. ProcessGroupNCCL.hpp
+// includes <nccl.h>, which must be the wheel's (nvidia/nccl/include, put first by src/dist/CMakeLists.txt): the
+// CUDA toolkit's older nccl.h has a smaller ncclConfig_t, which ProcessGroupNCCL::Options holds. The NCCL path has
+// not run yet: it needs two GPUs (NCCL refuses two ranks on one device).
 #include "ttrl/dist/process_group.hpp"
 
 #include <fmt/format.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <algorithm>
 #include <limits>
@@ -25,7 +35,8 @@ std::string seconds_of(std::chrono::milliseconds timeout) {
 
 struct ProcessGroup::Backend {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::Backend> backend;
+  c10::intrusive_ptr<c10d::Backend> backend;  ///< Gloo: CPU tensors
+  c10::intrusive_ptr<c10d::Backend> nccl;     ///< CUDA tensors, when the job runs on GPUs
   std::chrono::milliseconds timeout{};
   std::string store_address;  ///< MASTER_ADDR:MASTER_PORT, for messages
   bool failed = false;        ///< a collective failed: the backend may never drain its queue, so it is not destroyed
@@ -38,16 +49,18 @@ ProcessGroup::~ProcessGroup() {
   // After a failed collective ~ProcessGroupGloo can wait forever for work that will not finish; the process is
   // about to exit with an error anyway, so the backend and store are left to it.
   backend_->backend.release();
+  backend_->nccl.release();
   backend_->store.release();
 }
 
 std::shared_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const ProcessGroupOptions& options) {
   auto group = std::make_shared<ProcessGroup>();
   if (!env.multi_process()) return group;
+#ifndef USE_C10D_NCCL
   if (options.device_type != "cpu")
-    throw NotAvailableError(fmt::format(
-        "rank {} of {}: ttrl runs several processes on the CPU (Gloo) only so far; the NCCL process group for "
-        "device '{}' is not built yet (issue #18)", env.rank, env.world_size, options.device_type));
+    throw NotAvailableError(fmt::format("rank {} of {}: this LibTorch has no NCCL, so several processes run on the "
+                                        "CPU only; set model.device: cpu", env.rank, env.world_size));
+#endif
   group->rank_ = env.rank;
   group->size_ = env.world_size;
   auto backend = std::make_unique<Backend>();
@@ -66,6 +79,16 @@ std::shared_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const P
     auto gloo_options = c10d::ProcessGroupGloo::Options::create_default(options.timeout);
     backend->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(backend->store, static_cast<int>(env.rank),
                                                                    static_cast<int>(env.world_size), gloo_options);
+#ifdef USE_C10D_NCCL
+    if (options.device_type == "cuda") {
+      c10::cuda::set_device(static_cast<c10::DeviceIndex>(env.local_rank));
+      auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+      nccl_options->timeout = options.timeout;
+      backend->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(
+          c10::make_intrusive<c10d::PrefixStore>("nccl/", backend->store), static_cast<int>(env.rank),
+          static_cast<int>(env.world_size), nccl_options);
+    }
+#endif
   } catch (const std::exception& e) {
     const std::string what = e.what();
     throw DistError(fmt::format(
@@ -114,19 +137,29 @@ void all_reduce(c10d::Backend& backend, torch::Tensor& tensor, c10d::ReduceOp::R
 
 }  // namespace
 
+c10d::Backend& ProcessGroup::backend_for(const torch::Tensor& tensor) {
+  if (tensor.is_cuda()) {
+    if (!backend_->nccl)
+      throw DistError(fmt::format("rank {} of {}: a CUDA tensor in a collective of a CPU (Gloo) process group",
+                                  rank_, size_));
+    return *backend_->nccl;
+  }
+  return *backend_->backend;
+}
+
 void ProcessGroup::all_reduce_sum(torch::Tensor& tensor) {
   if (!distributed()) return;
-  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::SUM, backend_->timeout); });
+  guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::SUM, backend_->timeout); });
 }
 
 void ProcessGroup::all_reduce_max(torch::Tensor& tensor) {
   if (!distributed()) return;
-  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::MAX, backend_->timeout); });
+  guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::MAX, backend_->timeout); });
 }
 
 void ProcessGroup::all_reduce_min(torch::Tensor& tensor) {
   if (!distributed()) return;
-  guarded("all_reduce", [&] { all_reduce(*backend_->backend, tensor, c10d::ReduceOp::MIN, backend_->timeout); });
+  guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::MIN, backend_->timeout); });
 }
 
 void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
@@ -136,7 +169,7 @@ void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
     c10d::BroadcastOptions options;
     options.rootRank = root;
     options.timeout = backend_->timeout;
-    backend_->backend->broadcast(tensors, options)->wait(backend_->timeout);
+    backend_for(tensor).broadcast(tensors, options)->wait(backend_->timeout);
   });
 }
 
@@ -149,7 +182,7 @@ void ProcessGroup::reduce_scatter_sum(torch::Tensor& output, torch::Tensor& inpu
     c10d::ReduceScatterOptions options;
     options.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
     options.timeout = backend_->timeout;
-    backend_->backend->reduce_scatter_single(output, input, options)->wait(backend_->timeout);
+    backend_for(input).reduce_scatter_single(output, input, options)->wait(backend_->timeout);
   });
 }
 
@@ -161,7 +194,7 @@ void ProcessGroup::all_gather(torch::Tensor& output, torch::Tensor& input) {
   guarded("all_gather", [&] {
     c10d::AllgatherOptions options;
     options.timeout = backend_->timeout;
-    backend_->backend->all_gather_single(output, input, options)->wait(backend_->timeout);
+    backend_for(input).all_gather_single(output, input, options)->wait(backend_->timeout);
   });
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The processes of one job and the collectives between them, on PyTorch's own c10d engine from the torch wheel:
 // a c10d::TCPStore rendezvous at MASTER_ADDR:MASTER_PORT (under torchrun every rank is a client of the store the
-// torchrun agent already serves, as torch.distributed does), then ProcessGroupGloo for CPU tensors or
-// ProcessGroupNCCL for CUDA tensors. A group of one process (the default) runs every collective as the identity,
+// torchrun agent already serves, as torch.distributed does), then ProcessGroupGloo for CPU tensors and, on GPUs,
+// ProcessGroupNCCL for CUDA tensors (each collective goes to the backend of its tensor's device). A group of one process (the default) runs every collective as the identity,
 // without c10d, so the single-process path is unchanged.
 //
 // Every collective is blocking and bounded by the group's timeout (trainer.dist_timeout_s). A rank that fails
@@ -20,6 +20,10 @@
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/launch_env.hpp"
 
+namespace c10d {
+class Backend;
+}
+
 namespace ttrl::dist {
 
 /// A collective failed: a peer died or threw, or the timeout passed. The message names the rank that failed when it
@@ -30,7 +34,7 @@ struct DistError : Error {
 
 struct ProcessGroupOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};  ///< per collective and for the rendezvous
-  /// "cpu": Gloo; "cuda": NCCL (tensors on the device this process uses).
+  /// "cpu": Gloo; "cuda": also NCCL, on device cuda:LOCAL_RANK (made current).
   std::string device_type = "cpu";
 };
 
@@ -77,6 +81,8 @@ class ProcessGroup {
   int64_t rank_ = 0;
   int64_t size_ = 1;
 
+  /// NCCL for CUDA tensors, Gloo for CPU ones.
+  c10d::Backend& backend_for(const torch::Tensor& tensor);
   /// Runs a collective; turns a transport failure into a DistError that names the failed rank where known.
   template <typename F>
   void guarded(const char* what, F&& run);
