@@ -11,6 +11,7 @@
 #include "ttrl/dist/process_group.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -21,6 +22,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 
 namespace ttrl::dist {
 namespace {
@@ -100,6 +102,36 @@ std::shared_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const P
   return group;
 }
 
+std::string ProcessGroup::failed_peer() {
+  const auto said_failure = [&]() -> std::string {
+    if (!backend_->store->check({kFailureKey})) return "";
+    const auto bytes = backend_->store->get(kFailureKey);
+    return std::string(bytes.begin(), bytes.end());
+  };
+  try {
+    if (auto said = said_failure(); !said.empty()) return said;
+    // Roll call: every rank whose collective failed too answers within a few seconds; the silent ones died.
+    const std::string mine = fmt::format("alive-after-failure/{}", rank_);
+    backend_->store->set(mine, std::vector<uint8_t>{1});
+    std::vector<int64_t> silent;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    do {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      silent.clear();
+      for (int64_t r = 0; r < size_; ++r)
+        if (r != rank_ && !backend_->store->check({fmt::format("alive-after-failure/{}", r)})) silent.push_back(r);
+    } while (!silent.empty() && std::chrono::steady_clock::now() < deadline);
+    if (auto said = said_failure(); !said.empty()) return said;
+    if (!silent.empty())
+      return fmt::format("rank {} did not answer within 3 s after the failure (killed, crashed or still busy)",
+                         fmt::join(silent, ", "));
+    return "";
+  } catch (const std::exception&) {
+    return fmt::format("the store at {} is gone: rank 0, which serves it (unless torchrun does), has exited",
+                       backend_->store_address);
+  }
+}
+
 template <typename F>
 void ProcessGroup::guarded(const char* what, F&& run) {
   try {
@@ -107,16 +139,7 @@ void ProcessGroup::guarded(const char* what, F&& run) {
   } catch (const std::exception& e) {
     backend_->failed = true;
     const std::string transport = std::string(e.what()).substr(0, std::string(e.what()).find('\n'));
-    std::string culprit;
-    try {
-      if (backend_->store->check({kFailureKey})) {
-        const auto bytes = backend_->store->get(kFailureKey);
-        culprit = std::string(bytes.begin(), bytes.end());
-      }
-    } catch (const std::exception&) {
-      culprit = fmt::format("the store at {} is gone: rank 0, which serves it (unless torchrun does), has exited",
-                            backend_->store_address);
-    }
+    const std::string culprit = failed_peer();
     if (!culprit.empty())
       throw DistError(fmt::format("rank {} of {}: {} failed because another process ended: {}", rank_, size_, what, culprit));
     throw DistError(fmt::format("rank {} of {}: {} failed (a process died or the trainer.dist_timeout_s of {} passed): {}",

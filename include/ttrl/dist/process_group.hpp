@@ -7,7 +7,8 @@
 //
 // Every collective is blocking and bounded by the group's timeout (trainer.dist_timeout_s). A rank that fails
 // publishes its error in the store (report_failure) before it exits; a rank whose collective then fails names that
-// rank in its own error (DistError) instead of showing the transport's message.
+// rank in its own error (DistError) instead of showing the transport's message. A rank killed without a word is
+// found by a roll call: the surviving ranks answer in the store, and the silent one is named.
 #include <torch/torch.h>
 
 #include <chrono>
@@ -83,6 +84,9 @@ class ProcessGroup {
 
   /// NCCL for CUDA tensors, Gloo for CPU ones.
   c10d::Backend& backend_for(const torch::Tensor& tensor);
+  /// After a failed collective: the failure another rank published, else the ranks that do not answer a roll call
+  /// in the store within 3 s, else "" (the store gone: rank 0 ended).
+  std::string failed_peer();
   /// Runs a collective; turns a transport failure into a DistError that names the failed rank where known.
   template <typename F>
   void guarded(const char* what, F&& run);
