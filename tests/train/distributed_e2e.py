@@ -8,6 +8,7 @@ process on configs/smoke.yaml:
   - kill -9 of every rank after a checkpoint, resumed with another number of processes (3 shards re-cut for 2, for one
     process, and one process's whole state cut for 2): the weights of the run that was not interrupted;
   - kill -9 of one rank: the other exits non-zero within 60 s with an error naming the killed rank;
+  - srun's variables (SLURM_PROCID, SLURM_NTASKS, ... in a job step) instead of torchrun's: the same run;
   - ttrl eval with 2 processes writes the one-process results.json.
 Usage: distributed_e2e.py TTRL SOURCE_DIR (exit 77 = skipped: no torchrun)."""
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
@@ -177,7 +178,23 @@ with tempfile.TemporaryDirectory() as tmp:
     train(2, os.path.join(tmp, "whole-step-2"), steps, "--resume")
     compare_weights("one process's step 2 resumed by 2 (sharded)", weights(reference), weights(os.path.join(tmp, "whole-step-2")))
 
-    # 3. kill -9 one rank: the other exits non-zero within 60 s, naming the failed collective.
+    # 2b. srun's variables (a job step of 2 tasks, MASTER_ADDR/PORT exported) instead of torchrun's: the same run.
+    port = str(free_port())
+    slurm = os.path.join(tmp, "slurm")
+    tasks = [subprocess.Popen([ttrl, "--log-level", "warn", *train_args(slurm, ["trainer.total_steps=3"])],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env=dict(env, SLURM_STEP_ID="0", SLURM_PROCID=str(task), SLURM_NTASKS="2",
+                                       SLURM_LOCALID=str(task), SLURM_NTASKS_PER_NODE="2", MASTER_ADDR="127.0.0.1",
+                                       MASTER_PORT=port))
+             for task in (0, 1)]
+    errors = [t.communicate(timeout=300)[1] for t in tasks]
+    if any(t.returncode != 0 for t in tasks):
+        failures.append(f"srun-style launch failed: {errors}")
+    else:
+        compare_rollouts("srun variables, 2 tasks", os.path.join(tmp, "majority_vote+grpo-1"), slurm, 3)
+        compare_weights("srun variables, 2 tasks", weights(os.path.join(tmp, "majority_vote+grpo-1")), weights(slurm))
+
+    # 3. kill -9 one rank: the other exits non-zero within 60 s, naming it.
     port = str(free_port())
     lonely = os.path.join(tmp, "lonely")
     ranks = []
