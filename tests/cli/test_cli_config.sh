@@ -33,6 +33,12 @@ expect 2 "environment variable MASTER_PORT='http' is not a whole number" -- \
   env RANK=0 WORLD_SIZE=2 MASTER_ADDR=localhost MASTER_PORT=http "$TTRL" eval --model x --data y
 expect 2 "environment variable WORLD_SIZE is set but RANK is not" -- env WORLD_SIZE=2 "$TTRL" config
 expect 0 "reward:" -- env RANK=0 WORLD_SIZE=1 "$TTRL" config
+# ttrl plan: a size that is not one, and a model that is not there, are errors naming the flag or the file.
+expect 2 "--gpu-memory: 'lots' is not a size" -- "$TTRL" plan -c "$TMP/reward_only.yaml" --gpu-memory lots
+expect 1 "cannot read 'models/Qwen2.5-Math-7B/config.json'" -- \
+  "$TTRL" plan -c "$(dirname "$0")/../../configs/ttrl/qwen2.5-math-7b-aime.yaml" --gpu-memory 80GiB
+expect 0 "smallest number of processes \(powers of 2\) that fits: 1" -- \
+  "$TTRL" plan -c "$(dirname "$0")/../../configs/smoke.yaml" --gpu-memory 80GiB
 expect 2 "cannot read '$TMP/missing.yaml'" -- "$TTRL" config -c "$TMP/missing.yaml"
 expect 2 "malformed.yaml:3:[0-9]+: malformed YAML" -- "$TTRL" config -c "$TMP/malformed.yaml"
 expect 2 "unknown.yaml:2:3: unknown key 'rollout.n_votes' \(did you mean 'rollout.n_vote'\?\)" -- "$TTRL" config -c "$TMP/unknown.yaml"
