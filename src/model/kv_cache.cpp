@@ -81,6 +81,28 @@ void KVCache::keep_rows(const std::vector<int64_t>& rows) {
   select_rows(rows);
 }
 
+void KVCache::move_rows(const std::vector<int64_t>& from, const std::vector<int64_t>& to, int64_t new_size) {
+  if (from.size() != to.size() || new_size < 0 || new_size > batch_size())
+    throw Error("KVCache::move_rows: one destination per moved row and a new size within the batch are needed");
+  check_rows(from, batch_size(), "move_rows");
+  for (size_t i = 0; i < from.size(); ++i)
+    if (from[i] < new_size || to[i] < 0 || to[i] >= new_size)
+      throw Error("KVCache::move_rows: row " + std::to_string(from[i]) + " -> " + std::to_string(to[i]) +
+                  " does not move a row from beyond the new size " + std::to_string(new_size) + " into it");
+  const int64_t span = max_of(lengths_, from);
+  if (span > 0) {
+    const torch::Tensor source = index_tensor(from, options_.device), target = index_tensor(to, options_.device);
+    torch::NoGradGuard no_grad;
+    for (size_t layer = 0; layer < keys_.size(); ++layer)
+      for (torch::Tensor* cache : {&keys_[layer], &values_[layer]}) {
+        const torch::Tensor window = cache->narrow(2, 0, span);
+        window.index_copy_(0, target, window.index_select(0, source));
+      }
+  }
+  for (size_t i = 0; i < from.size(); ++i) lengths_[static_cast<size_t>(to[i])] = lengths_[static_cast<size_t>(from[i])];
+  lengths_.resize(static_cast<size_t>(new_size));
+}
+
 void KVCache::expand_rows(int64_t times) {
   if (times < 1) throw Error("KVCache::expand_rows: times must be >= 1");
   std::vector<int64_t> rows;

@@ -126,6 +126,31 @@ TEST(ModelTransformer, ExpandKeepAndAppendRowsKeepEachSequenceExact) {
   EXPECT_LT((logits[4][0] - model->logits(newcomer)[0][-1]).abs().max().item<double>(), kTol);
 }
 
+TEST(ModelTransformer, MoveRowsCopiesOnlyTheRowsThatChangePlaceAndKeepsEachSequenceExact) {
+  Transformer model = tiny_model(test_util::tiny_config("qwen2"));
+  const torch::Tensor prompts = random_ids(5, 3, 97, 11);
+  const torch::Tensor continuations = random_ids(5, 4, 97, 12);
+  torch::NoGradGuard no_grad;
+  KVCache cache = model->make_cache(5, 16);
+  cache.reset(5);
+  model->logits(prompts, &cache);
+  model->logits(continuations.narrow(1, 0, 1), &cache);
+  // Rows 1 and 2 finish: row 4 fills hole 1, row 3 fills hole 2; row 0 stays where it is.
+  cache.move_rows({4, 3}, {1, 2}, 3);
+  EXPECT_EQ(cache.batch_size(), 3);
+  const std::vector<int64_t> live{0, 4, 3};
+  const torch::Tensor next = torch::stack({continuations[0][1], continuations[4][1], continuations[3][1]}).view({-1, 1});
+  const torch::Tensor logits = model->logits(next, &cache);
+  for (size_t i = 0; i < live.size(); ++i) {
+    const int64_t r = live[i];
+    const torch::Tensor expected = model->logits(torch::cat({prompts[r], continuations[r].narrow(0, 0, 2)}).unsqueeze(0))[0][-1];
+    EXPECT_LT((logits[static_cast<int64_t>(i)][0] - expected).abs().max().item<double>(), kTol) << "row " << r;
+  }
+  EXPECT_THROW(cache.move_rows({0}, {1}, 2), ttrl::Error);  // a row below the new size cannot move
+  EXPECT_THROW(cache.move_rows({2}, {2}, 2), ttrl::Error);  // the destination must be below the new size
+  EXPECT_THROW(cache.move_rows({2}, {0, 1}, 2), ttrl::Error);
+}
+
 TEST(ModelTransformer, SlidingWindowLimitsAttentionWithAndWithoutCache) {
   ModelConfig config = test_util::tiny_config("mistral");
   config.sliding_window = 4;

@@ -9,6 +9,7 @@
 //
 // The active batch is rows 0 .. batch_size()-1. Row operations reorder it in place:
 //   select_rows(i)    new row r = old row i[r]; repeats allowed (fan-out) -> expand_rows, keep_rows (compaction)
+//   move_rows         compaction that copies only the rows changing place (the sampler's: holes filled from the end)
 //   append_rows_from  rows of another cache (e.g. newly prefilled prompts) appended to the batch
 #include <torch/torch.h>
 
@@ -54,6 +55,10 @@ class KVCache {
   void select_rows(const std::vector<int64_t>& rows);
   /// Compaction: keeps `rows` (increasing) of the batch, in that order.
   void keep_rows(const std::vector<int64_t>& rows);
+  /// Compaction by moves: row to[i] takes row from[i] (K, V and length), then the batch is cut to `new_size` rows.
+  /// `from` and `to` are disjoint (every row is read before any is written), every `to` < new_size <= every `from`;
+  /// the other rows below new_size stay where they are. Throws ttrl::Error otherwise.
+  void move_rows(const std::vector<int64_t>& from, const std::vector<int64_t>& to, int64_t new_size);
   /// Fan-out: each row is repeated `times` consecutively (prompt p becomes rows p*times .. p*times+times-1).
   void expand_rows(int64_t times);
   /// Appends rows `rows` of `source` (same architecture and max_len >= their lengths) after the current batch.
