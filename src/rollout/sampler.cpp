@@ -4,95 +4,23 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <fmt/format.h>
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/memory.hpp"
 #include "ttrl/core/progress.hpp"
-#include "ttrl/kernels/token_stats.hpp"
-#include "ttrl/rollout/token_sampling.hpp"
+#include "ttrl/kernels/device_memory.hpp"
+#include "ttrl/model/kv_cache.hpp"
+#include "ttrl/rollout/sampling_run.hpp"
 
 namespace ttrl::rollout {
 namespace {
 
-/// A prompt's samples [first_sample, first_sample + count) admitted together (count <= cache rows).
-struct WorkUnit {
-  int64_t prompt_index = 0;
-  int64_t first_sample = 0;
-  int64_t count = 0;
-};
-
-/// A sequence being sampled; its last id is always the one not yet fed to the model.
-struct Sequence {
-  int64_t prompt_index = 0;
-  int64_t sample_index = 0;
-  uint64_t key = 0;
-  std::vector<int64_t> ids;
-  std::vector<float> logprobs, entropies, self_certainties;
-  std::string visible_bytes;  ///< decoded bytes so far (special tokens skipped), for stop strings
-  Tokenizer::DecodeState decode_state;
-  std::string finish_reason;  ///< empty while running
-};
-
-/// Everything the loop needs to decide when a sequence is done.
-struct StopRules {
-  const SamplingParams& params;
-  const Tokenizer* tokenizer;
-  size_t longest_stop_string = 0;
-
-  bool is_stop_token(int64_t id) const {
-    return !params.ignore_eos &&
-           std::find(params.stop_token_ids.begin(), params.stop_token_ids.end(), id) != params.stop_token_ids.end();
-  }
-
-  /// Records the token just sampled and sets finish_reason when the sequence is complete.
-  void record(Sequence& s, int64_t id, float logprob, float entropy, float self_certainty) const {
-    s.ids.push_back(id);
-    s.logprobs.push_back(logprob);
-    s.entropies.push_back(entropy);
-    s.self_certainties.push_back(self_certainty);
-    if (is_stop_token(id)) {
-      s.finish_reason = "stop";
-      return;
-    }
-    if (!params.stop_strings.empty()) {
-      const size_t before = s.visible_bytes.size();
-      tokenizer->append_token_bytes(id, s.decode_state, /*skip_special_tokens=*/true, s.visible_bytes);
-      // Only a match that ends in the new bytes can be new.
-      const size_t from = before >= longest_stop_string ? before - longest_stop_string + 1 : 0;
-      for (const auto& stop : params.stop_strings)
-        if (s.visible_bytes.find(stop, from) != std::string::npos) {
-          s.finish_reason = "stop";
-          return;
-        }
-    }
-    if (static_cast<int64_t>(s.ids.size()) >= params.max_new_tokens) s.finish_reason = "length";
-  }
-};
-
-/// Decoded completion, cut before the first stop string.
-std::string completion_text(const Sequence& s, const SamplingParams& params, const Tokenizer* tokenizer) {
-  if (!tokenizer) return "";
-  std::string text = tokenizer->decode(s.ids, /*skip_special_tokens=*/true);
-  size_t cut = std::string::npos;
-  for (const auto& stop : params.stop_strings) cut = std::min(cut, text.find(stop));
-  if (cut != std::string::npos) text.resize(cut);
-  return text;
-}
-
-Rollout to_rollout(Sequence&& s, const SamplingParams& params, const Tokenizer* tokenizer) {
-  Rollout r;
-  r.prompt_index = s.prompt_index;
-  r.sample_index = s.sample_index;
-  r.text = completion_text(s, params, tokenizer);
-  r.completion_ids = std::move(s.ids);
-  r.logprobs = std::move(s.logprobs);
-  r.entropies = std::move(s.entropies);
-  r.self_certainties = std::move(s.self_certainties);
-  r.finish_reason = std::move(s.finish_reason);
-  return r;
-}
+constexpr int64_t kCpuBudget = int64_t{1} << 30;
+constexpr double kCudaBudgetShare = 0.4;
+constexpr int64_t kMaxAutomaticRows = 4096;
+/// float32 temporaries of sampling per logit: probabilities, candidates or padded copy, statistics' log-softmax.
+constexpr int64_t kSamplingBytesPerLogit = 16;
 
 void check_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t vocab) {
   for (size_t i = 0; i < prompts.size(); ++i) {
@@ -106,34 +34,69 @@ void check_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t voc
 /// Refuses a request whose finished samples alone cannot fit in host memory (every sample keeps a Rollout and its
 /// token vectors): `n` = 10^8 is an error naming n, not std::bad_alloc after minutes of sampling.
 void check_samples_fit(size_t prompts, const SamplingParams& params) {
-  constexpr double kBytesPerSampleAtLeast = sizeof(Rollout) + sizeof(Sequence);
+  constexpr double kBytesPerSampleAtLeast = 2 * sizeof(Rollout);
   const double samples = static_cast<double>(prompts) * static_cast<double>(params.n);
   check_fits_in_memory(samples * kBytesPerSampleAtLeast, host_available_bytes(),
                        fmt::format("sampling {} prompts x {} samples", prompts, params.n), "sampling n (--n, rollout.n_vote)");
 }
 
+/// The memory decode rows may take and what sets it: the budget when one is given, else the device's free memory.
+struct MemoryLimit {
+  std::optional<uint64_t> bytes;
+  std::string source;
+};
+
+MemoryLimit memory_limit(const torch::Device& device, int64_t budget_bytes) {
+  if (budget_bytes > 0) return {static_cast<uint64_t>(budget_bytes), "the budget rollout.memory_budget_mb"};
+  if (device.is_cuda()) {
+    const auto memory = kernels::device_memory(device);
+    return {memory ? std::optional<uint64_t>(memory->free) : std::nullopt, "the free memory of " + device.str()};
+  }
+  return {host_available_bytes(), "the available host memory"};
+}
+
 }  // namespace
+
+int64_t decode_row_bytes(const model::ModelConfig& config, torch::Dtype dtype, int64_t longest_prompt,
+                         int64_t max_new_tokens) {
+  const auto kv = [&](int64_t tokens) {
+    return model::KVCache::bytes_needed(config, {1, tokens, dtype, torch::kCPU});
+  };
+  const int64_t statistics = max_new_tokens * 3 * static_cast<int64_t>(sizeof(float));
+  const int64_t sampling = config.vocab_size * (static_cast<int64_t>(c10::elementSize(dtype)) + kSamplingBytesPerLogit);
+  return kv(longest_prompt + max_new_tokens) + kv(longest_prompt) + statistics + sampling;
+}
 
 Sampler::Sampler(model::TransformerImpl& model, const Tokenizer* tokenizer, SamplerOptions options)
     : model_(model), tokenizer_(tokenizer), options_(options) {}
 
-int64_t Sampler::batch_rows(int64_t max_len) const {
-  if (options_.max_batch_sequences > 0) return options_.max_batch_sequences;
-  const int64_t budget = options_.memory_budget_bytes > 0 ? options_.memory_budget_bytes
-                                                          : (model_.device().is_cuda() ? (int64_t{8} << 30) : (int64_t{1} << 30));
-  const int64_t per_row = model::KVCache::bytes_needed(model_.config(), {1, max_len, model_.dtype(), model_.device()});
-  return std::clamp<int64_t>(budget / std::max<int64_t>(1, per_row), 1, 4096);
-}
-
-void Sampler::check_cache_fits(int64_t rows, int64_t max_len) const {
-  if (!model_.device().is_cpu()) return;  // CUDA: the budget of the device's free memory (issue #18)
-  const auto& config = model_.config();
-  const double bytes =
-      static_cast<double>(model::KVCache::bytes_needed(config, {1, max_len, model_.dtype(), model_.device()})) * rows;
-  check_fits_in_memory(bytes, host_available_bytes(),
-                       fmt::format("a KV cache of {} rows x {} tokens", rows, max_len),
-                       options_.max_batch_sequences > 0 ? "max_batch_sequences (--max-batch, rollout.max_batch_sequences)"
-                                                        : "memory_budget (rollout.memory_budget_mb)");
+int64_t Sampler::batch_rows(int64_t longest_prompt, int64_t max_new_tokens, double sequences) const {
+  const auto device = model_.device();
+  const int64_t per_row = decode_row_bytes(model_.config(), model_.dtype(), longest_prompt, max_new_tokens);
+  const MemoryLimit limit = memory_limit(device, options_.memory_budget_bytes);
+  const bool explicit_rows = options_.max_batch_sequences > 0;
+  double rows = 0;
+  if (explicit_rows) {
+    rows = static_cast<double>(options_.max_batch_sequences);
+  } else {
+    double budget = static_cast<double>(kCpuBudget);
+    if (options_.memory_budget_bytes > 0) budget = static_cast<double>(options_.memory_budget_bytes);
+    else if (device.is_cuda() && limit.bytes) budget = kCudaBudgetShare * static_cast<double>(*limit.bytes);
+    rows = std::clamp(std::floor(budget / static_cast<double>(per_row)), 1.0, static_cast<double>(kMaxAutomaticRows));
+  }
+  rows = std::min(rows, sequences);  // memory follows the work: never more rows than sequences
+  const double bytes = rows * static_cast<double>(per_row);
+  if (limit.bytes && bytes > static_cast<double>(*limit.bytes)) {
+    const auto fit = static_cast<int64_t>(static_cast<double>(*limit.bytes) / static_cast<double>(per_row));
+    throw ConfigError(fmt::format(
+        "sampling: {:.0f} decode rows of {} each ({} in all) do not fit in {} ({}); at most {} rows fit. {}", rows,
+        format_bytes(static_cast<double>(per_row)), format_bytes(bytes), format_bytes(static_cast<double>(*limit.bytes)),
+        limit.source, fit,
+        explicit_rows ? fmt::format("Lower max_batch_sequences (rollout.max_batch_sequences, --max-batch) from {} to {} or less",
+                                    options_.max_batch_sequences, fit)
+                      : "Raise the memory budget or shorten prompts / max_new_tokens"));
+  }
+  return static_cast<int64_t>(rows);
 }
 
 std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& prompts, const SamplingParams& params) {
@@ -150,141 +113,38 @@ std::vector<Rollout> Sampler::generate(const std::vector<std::vector<int64_t>>& 
 
   int64_t longest_prompt = 0;
   for (const auto& p : prompts) longest_prompt = std::max<int64_t>(longest_prompt, static_cast<int64_t>(p.size()));
-  const int64_t max_len = longest_prompt + params.max_new_tokens;
-  if (max_len > config.max_position_embeddings)
+  if (longest_prompt + params.max_new_tokens > config.max_position_embeddings)
     throw Error(fmt::format("sampler: prompts of {} tokens plus max_new_tokens {} exceed the model's context of {}",
                             longest_prompt, params.max_new_tokens, config.max_position_embeddings));
-  // Memory follows the work: never more cache rows than there are sequences to sample.
   const double sequences = static_cast<double>(prompts.size()) * static_cast<double>(params.n);
-  const int64_t rows = static_cast<int64_t>(std::min<double>(static_cast<double>(batch_rows(max_len)), sequences));
-  check_cache_fits(rows, max_len);
   check_samples_fit(prompts.size(), params);
-
-  std::deque<WorkUnit> pending;
-  for (int64_t p = 0; p < static_cast<int64_t>(prompts.size()); ++p)
-    for (int64_t first = 0; first < params.n; first += rows) pending.push_back({p, first, std::min(rows, params.n - first)});
-
-  StopRules rules{params, tokenizer_};
-  for (const auto& s : params.stop_strings) rules.longest_stop_string = std::max(rules.longest_stop_string, s.size());
-  kernels::TokenStatsOptions stats_options;
-  stats_options.temperature = params.temperature > 0 ? params.temperature : 1.0;  // greedy: the model's distribution
-  stats_options.self_certainty = true;
-  if (options_.raw_self_certainty) stats_options.certainty_temperature = 1.0;
+  SamplingRunOptions run_options;
+  run_options.rows = batch_rows(longest_prompt, params.max_new_tokens, sequences);
+  run_options.max_prefill_tokens = options_.max_prefill_tokens;
+  run_options.raw_self_certainty = options_.raw_self_certainty;
 
   torch::NoGradGuard no_grad;
-  model::KVCache cache = model_.make_cache(rows, max_len);
-  model::KVCache prefill = model_.make_cache(std::min<int64_t>(rows, static_cast<int64_t>(pending.size())), longest_prompt);
-  std::vector<Sequence> live, finished;
-  finished.reserve(static_cast<size_t>(sequences));
-  ProgressBar progress("sampling", static_cast<int64_t>(prompts.size()) * params.n, options_.progress_bar);
-
-  // Samples one token for each live row from `first` on (logits: one row per such sequence) and records it.
-  auto sample_rows = [&](const torch::Tensor& logits, size_t first) {
-    std::vector<uint64_t> keys;
-    std::vector<int64_t> steps;
-    for (size_t b = first; b < live.size(); ++b) keys.push_back(live[b].key), steps.push_back(static_cast<int64_t>(live[b].ids.size()));
-    const torch::Tensor tokens = sample_next_tokens(logits, params, keys, steps);
-    const auto stats = kernels::token_stats(logits, tokens.to(logits.device()), stats_options);
-    const auto logprobs = stats.logprob.cpu(), entropies = stats.entropy.cpu(), certainties = stats.self_certainty.cpu();
-    const auto* token = tokens.data_ptr<int64_t>();
-    const auto* logprob = logprobs.data_ptr<float>();
-    const auto* entropy = entropies.data_ptr<float>();
-    const auto* certainty = certainties.data_ptr<float>();
-    for (size_t b = first; b < live.size(); ++b) {
-      const size_t i = b - first;
-      rules.record(live[b], token[i], logprob[i], entropy[i], certainty[i]);
-    }
-    stats_.generated_tokens += static_cast<int64_t>(live.size() - first);
-  };
-
-  // Finished sequences leave `live` and their rows leave the cache (compaction).
+  SamplingRun run(model_, tokenizer_, prompts, params, run_options);
+  ProgressBar progress("sampling", static_cast<int64_t>(sequences), options_.progress_bar);
   auto compact = [&]() {
-    std::vector<int64_t> keep;
-    std::vector<Sequence> still_live;
-    for (size_t b = 0; b < live.size(); ++b) {
-      if (live[b].finish_reason.empty()) {
-        keep.push_back(static_cast<int64_t>(b));
-        still_live.push_back(std::move(live[b]));
-      } else {
-        finished.push_back(std::move(live[b]));
-        progress.advance(1);
-      }
-    }
-    if (keep.size() != live.size()) cache.keep_rows(keep);
-    live = std::move(still_live);
+    const int64_t before = run.finished_count();
+    run.compact();
+    progress.advance(run.finished_count() - before);
   };
-
-  // Prefills as many waiting prompts as there are free rows (within the prefill budget), copies each prompt's KV
-  // rows to its samples and samples their first tokens from the prompt's last position.
-  auto admit = [&]() {
-    std::vector<WorkUnit> units;
-    int64_t free_rows = rows - static_cast<int64_t>(live.size()), tokens = 0;
-    while (!pending.empty() && pending.front().count <= free_rows) {
-      const int64_t length = static_cast<int64_t>(prompts[pending.front().prompt_index].size());
-      if (!units.empty() && tokens + length > options_.max_prefill_tokens) break;
-      units.push_back(pending.front());
-      pending.pop_front();
-      free_rows -= units.back().count;
-      tokens += length;
-    }
-    if (units.empty()) return;
-    const auto k = static_cast<int64_t>(units.size());
-    std::vector<int64_t> valid;
-    for (const auto& u : units) valid.push_back(static_cast<int64_t>(prompts[u.prompt_index].size()));
-    const int64_t width = *std::max_element(valid.begin(), valid.end());
-    auto input = torch::zeros({k, width}, torch::kInt64);
-    std::vector<int64_t> last_position;
-    for (int64_t i = 0; i < k; ++i) {
-      input[i].narrow(0, 0, valid[i]).copy_(torch::tensor(prompts[units[i].prompt_index], torch::kInt64));
-      last_position.push_back(valid[i] - 1);
-    }
-    const auto device = model_.device();
-    prefill.reset(k);
-    const auto hidden = model_.hidden_states(input.to(device), &prefill, valid);
-    const auto last = hidden.index({torch::arange(k, torch::TensorOptions(torch::kInt64).device(device)),
-                                    torch::tensor(last_position, torch::kInt64).to(device)});
-    const auto prompt_logits = model_.project(last);  // [k, vocab]
-    ++stats_.forward_passes;
-
-    std::vector<int64_t> fan_out;  // new cache row -> prefill row
-    const size_t first_new = live.size();
-    for (int64_t i = 0; i < k; ++i)
-      for (int64_t j = 0; j < units[i].count; ++j) {
-        fan_out.push_back(i);
-        Sequence s;
-        s.prompt_index = units[i].prompt_index;
-        s.sample_index = units[i].first_sample + j;
-        const int64_t stream = params.prompt_streams.empty() ? s.prompt_index : params.prompt_streams[static_cast<size_t>(s.prompt_index)];
-        s.key = sequence_key(params.seed, stream, s.sample_index);
-        live.push_back(std::move(s));
-      }
-    cache.append_rows_from(prefill, fan_out);
-    sample_rows(prompt_logits.index_select(0, torch::tensor(fan_out, torch::kInt64).to(device)), first_new);
-    compact();
-  };
-
-  while (!pending.empty() || !live.empty()) {
-    admit();
-    if (live.empty()) continue;
-    std::vector<int64_t> last_ids;
-    for (const auto& s : live) last_ids.push_back(s.ids.back());
-    const auto input = torch::tensor(last_ids, torch::kInt64).unsqueeze(1).to(model_.device());
-    const auto logits = model_.project(model_.hidden_states(input, &cache)).squeeze(1);
-    ++stats_.forward_passes;
-    sample_rows(logits, 0);
+  while (!run.done()) {
+    run.admit();
+    compact();  // a first token may already end a sample
+    run.step();
     compact();
     const double seconds = progress.elapsed_seconds();
     if (options_.progress_bar && seconds > 0)
-      progress.set_status(fmt::format("{} live | {:.0f} tok/s", live.size(), stats_.generated_tokens / seconds));
+      progress.set_status(fmt::format("{} live | {:.0f} tok/s", run.live_rows(), run.generated_tokens() / seconds));
   }
   progress.finish();
-
-  std::sort(finished.begin(), finished.end(), [](const Sequence& a, const Sequence& b) {
-    return std::tie(a.prompt_index, a.sample_index) < std::tie(b.prompt_index, b.sample_index);
-  });
-  std::vector<Rollout> out;
-  out.reserve(finished.size());
-  for (auto& s : finished) out.push_back(to_rollout(std::move(s), params, tokenizer_));
+  stats_.generated_tokens = run.generated_tokens();
+  stats_.forward_passes = run.forward_passes();
+  stats_.rows = run_options.rows;
+  auto out = run.take_rollouts();
   stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   return out;
 }

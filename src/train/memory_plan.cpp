@@ -8,7 +8,9 @@
 
 #include "ttrl/core/device.hpp"
 #include "ttrl/core/memory.hpp"
+#include "ttrl/model/kv_cache.hpp"
 #include "ttrl/model/model_config.hpp"
+#include "ttrl/rollout/sampler.hpp"
 #include "ttrl/tokenizer/tokenizer.hpp"
 
 namespace ttrl::train {
@@ -79,20 +81,27 @@ MemoryPlan plan_for(const RunConfig& config, const model::ModelConfig& model, co
   if (masters) add("float32 masters", P * 4 / n, "always", shard_note);
   add("AdamW moments", 2 * P * (masters ? 4 : s) / n, "always", shard_note);
 
-  // Sampling: this process's prompts of a step, n_vote rows each, capped by the sampler's batch.
-  const double max_len = static_cast<double>(config.data.max_prompt_tokens + config.rollout.max_new_tokens);
-  const double per_row = 2.0 * static_cast<double>(model.num_hidden_layers * model.num_key_value_heads * model.head_dim) *
-                         max_len * s;
-  const double budget = config.rollout.memory_budget_mb > 0 ? static_cast<double>(config.rollout.memory_budget_mb) * kMiB
-                                                            : (options.gpu ? 8.0 * 1024 * kMiB : 1024 * kMiB);
+  // Sampling: this process's prompts of a step, n_vote rows each, capped by the sampler's batch, each row as the
+  // sampler counts it (rollout::decode_row_bytes); the automatic budget is the sampler's: 40% of what the parts
+  // above leave free on a GPU, 1 GiB on the CPU.
+  const int64_t max_prompt = config.data.max_prompt_tokens, max_new = config.rollout.max_new_tokens;
+  const double max_len = static_cast<double>(max_prompt + max_new);
+  const torch::Dtype dtype = s < 4 ? torch::kBFloat16 : torch::kFloat32;
+  const double per_row = static_cast<double>(rollout::decode_row_bytes(model, dtype, max_prompt, max_new));
+  const double kv_row = static_cast<double>(model::KVCache::bytes_needed(model, {1, max_prompt + max_new, dtype, torch::kCPU}));
+  double resident = 0;  // every part so far is resident all the time
+  for (const auto& part : plan.parts) resident += part.bytes;
+  double budget = 1024 * kMiB;
+  if (config.rollout.memory_budget_mb > 0) budget = static_cast<double>(config.rollout.memory_budget_mb) * kMiB;
+  else if (options.gpu) budget = 0.4 * std::max(0.0, (options.device_bytes > 0 ? options.device_bytes : 80.0 * 1024 * kMiB) - resident);
   const double prompts = std::ceil(static_cast<double>(config.trainer.prompts_per_step) / static_cast<double>(processes));
   const double wanted = prompts * static_cast<double>(config.rollout.n_vote);
   const double rows = std::min(wanted, config.rollout.max_batch_sequences > 0
                                            ? static_cast<double>(config.rollout.max_batch_sequences)
                                            : std::clamp(std::floor(budget / per_row), 1.0, 4096.0));
-  add("KV cache", rows * per_row, "sampling", fmt::format("{:.0f} rows x {:.0f} tokens", rows, max_len));
-  add("sampling logits", rows * static_cast<double>(model.vocab_size) * 4 * 3, "sampling",
-      "float32 logits, probabilities and statistics of each row");
+  add("KV cache", rows * kv_row, "sampling", fmt::format("{:.0f} rows x {:.0f} tokens", rows, max_len));
+  add("sampling buffers", rows * (per_row - kv_row), "sampling",
+      "per row: prefill cache row, statistics, logits and their float32 sampling temporaries");
 
   add("gradients", P * s, "update", "");
   if (masters) add("float32 master gradients", P * 4 / n, "update", shard_note);

@@ -321,6 +321,11 @@ def cases():
     case("max batch far beyond work", ["train", "-c", T, "--set", "rollout.max_batch_sequences=1048576",
                                        "--set", "trainer.output_dir=out", "--set", "trainer.total_steps=1"],
          r"", outputs=["out"], code=0)
+    case("max batch beyond the memory budget", ["train", "-c", T, "--set", "rollout.n_vote=256", "--set",
+                                                "rollout.max_batch_sequences=512", "--set", "rollout.memory_budget_mb=1",
+                                                "--set", "trainer.output_dir=out"],
+         r"512 decode rows of .* do not fit in 1\.0 MiB \(the budget rollout\.memory_budget_mb\); at most \d+ rows "
+         r"fit\. Lower max_batch_sequences \(rollout\.max_batch_sequences, --max-batch\) from 512", outputs=["out"])
 
     # ttrl train --resume with a damaged checkpoint (step-2 is the newest; step-1 the way out).
     # Checksums find every change first (field validation without them: tests/train/test_checkpoint_files.cpp).

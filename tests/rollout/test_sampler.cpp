@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "ttrl/core/config.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/sampler.hpp"
+#include "ttrl/rollout/sampling_run.hpp"
 
 namespace {
 using namespace ttrl;
@@ -193,6 +196,142 @@ TEST(Sampler, BadPromptsAreErrors) {
   params = {};
   params.stop_strings = {"x"};
   EXPECT_THROW(sampler.generate({{1, 2}}, params), ConfigError);  // no tokenizer
+}
+
+}  // namespace
+
+namespace {
+
+TEST(SamplingRun, CompactionFillsHolesFromTheEndAndMovesNothingElse) {
+  auto plan = rollout::plan_compaction(6, {1, 4});
+  EXPECT_EQ(plan.new_size, 4);
+  EXPECT_EQ(plan.from, (std::vector<int64_t>{5}));  // row 4 is finished itself: only row 5 moves, into hole 1
+  EXPECT_EQ(plan.to, (std::vector<int64_t>{1}));
+  plan = rollout::plan_compaction(5, {0, 1, 2});
+  EXPECT_EQ(plan.new_size, 2);
+  EXPECT_EQ(plan.from, (std::vector<int64_t>{4, 3}));
+  EXPECT_EQ(plan.to, (std::vector<int64_t>{0, 1}));
+  plan = rollout::plan_compaction(4, {3});
+  EXPECT_EQ(plan.new_size, 3);
+  EXPECT_TRUE(plan.from.empty());
+  plan = rollout::plan_compaction(3, {0, 1, 2});
+  EXPECT_EQ(plan.new_size, 0);
+  EXPECT_TRUE(plan.from.empty());
+  EXPECT_THROW(rollout::plan_compaction(3, {2, 1}), ttrl::Error);
+  EXPECT_THROW(rollout::plan_compaction(3, {3}), ttrl::Error);
+}
+
+TEST(SamplingRun, AdmitStepAndCompactEachDoTheirPart) {
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 3;
+  params.max_new_tokens = 4;
+  params.ignore_eos = true;
+  params.seed = 4;
+  rollout::SamplingRunOptions options;
+  options.rows = 4;
+  torch::NoGradGuard no_grad;
+  rollout::SamplingRun run(*model, nullptr, kPrompts, params, options);
+  // Prompt 0's three samples fit the four rows; prompt 1's three do not fit the one row left.
+  EXPECT_EQ(run.admit(), 3);
+  EXPECT_EQ(run.live_rows(), 3);
+  EXPECT_EQ(run.generated_tokens(), 3);  // the first tokens come from the prefill's last position
+  EXPECT_EQ(run.admit(), 0);
+  EXPECT_EQ(run.compact().new_size, 3);  // nothing finished
+  for (int i = 0; i < 3; ++i) run.step();
+  EXPECT_EQ(run.generated_tokens(), 12);
+  EXPECT_EQ(run.forward_passes(), 4);
+  EXPECT_THROW(run.step(), ttrl::Error);  // every row is finished (4 tokens): compact first
+  EXPECT_EQ(run.compact().new_size, 0);
+  EXPECT_EQ(run.finished_count(), 3);
+  EXPECT_FALSE(run.done());
+  while (!run.done()) {
+    run.admit();
+    run.compact();
+    run.step();
+    run.compact();
+  }
+  const auto rollouts = run.take_rollouts();
+  // The parts driven by hand give what Sampler::generate gives.
+  rollout::SamplerOptions sampler_options;
+  sampler_options.max_batch_sequences = 4;
+  Sampler sampler(*model, nullptr, sampler_options);
+  const auto expected = sampler.generate(kPrompts, params);
+  ASSERT_EQ(rollouts.size(), expected.size());
+  for (size_t i = 0; i < rollouts.size(); ++i) {
+    EXPECT_EQ(rollouts[i].completion_ids, expected[i].completion_ids);
+    EXPECT_EQ(rollouts[i].logprobs, expected[i].logprobs);
+    EXPECT_EQ(rollouts[i].completion_ids.size(), 4u);
+  }
+}
+
+TEST(SamplingRun, CompactionMovesLiveRowsWithTheirStreamsAndStatistics) {
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 5;
+  params.max_new_tokens = 6;
+  params.seed = 9;
+  // A stop id that sample 0 draws and sample 4 never does: row 0 ends early and the last row fills its hole.
+  const auto free_run = Sampler(*model, nullptr).generate({kPrompts[0]}, params);
+  for (int64_t id : free_run[0].completion_ids)
+    if (std::find(free_run[4].completion_ids.begin(), free_run[4].completion_ids.end(), id) == free_run[4].completion_ids.end()) {
+      params.stop_token_ids = {id};
+      break;
+    }
+  ASSERT_FALSE(params.stop_token_ids.empty()) << "samples 0 and 4 drew the same tokens";
+  rollout::SamplingRunOptions options;
+  options.rows = 5;
+  torch::NoGradGuard no_grad;
+  rollout::SamplingRun run(*model, nullptr, {kPrompts[0]}, params, options);
+  int64_t moved = 0;
+  while (!run.done()) {
+    run.admit();
+    moved += static_cast<int64_t>(run.compact().from.size());
+    run.step();
+    moved += static_cast<int64_t>(run.compact().from.size());
+  }
+  const auto rollouts = run.take_rollouts();
+  // Each sample as if it were sampled alone (one row: no compaction ever moves it).
+  rollout::SamplerOptions alone;
+  alone.max_batch_sequences = 1;
+  const auto expected = Sampler(*model, nullptr, alone).generate({kPrompts[0]}, params);
+  ASSERT_EQ(rollouts.size(), expected.size());
+  for (size_t i = 0; i < rollouts.size(); ++i) {
+    EXPECT_EQ(rollouts[i].completion_ids, expected[i].completion_ids) << i;
+    ASSERT_EQ(rollouts[i].logprobs.size(), expected[i].logprobs.size());
+    for (size_t t = 0; t < rollouts[i].logprobs.size(); ++t) {
+      EXPECT_NEAR(rollouts[i].logprobs[t], expected[i].logprobs[t], 1e-5);
+      EXPECT_NEAR(rollouts[i].entropies[t], expected[i].entropies[t], 1e-5);
+      EXPECT_NEAR(rollouts[i].self_certainties[t], expected[i].self_certainties[t], 1e-5);
+    }
+  }
+  EXPECT_GT(moved, 0) << "sample 0 should stop early and compaction move the last row into its place";
+}
+
+TEST(Sampler, MaxBatchBeyondWhatTheMemoryHoldsIsAnErrorNamingBothNumbers) {
+  auto model = tiny_model();
+  SamplingParams params;
+  params.n = 12;
+  params.max_new_tokens = 8;
+  const int64_t longest = 7;  // kPrompts' longest prompt
+  const int64_t per_row = rollout::decode_row_bytes(model->config(), model->dtype(), longest, params.max_new_tokens);
+  rollout::SamplerOptions options;
+  options.max_batch_sequences = 12;
+  options.memory_budget_bytes = per_row * 5 + per_row / 2;
+  try {
+    Sampler(*model, nullptr, options).generate(kPrompts, params);
+    FAIL() << "expected a ConfigError";
+  } catch (const ttrl::ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("12 decode rows"), std::string::npos) << what;
+    EXPECT_NE(what.find("at most 5 rows fit"), std::string::npos) << what;
+    EXPECT_NE(what.find("rollout.max_batch_sequences"), std::string::npos) << what;
+  }
+  // Without max_batch_sequences the same budget gives 5 rows, and sampling runs.
+  options.max_batch_sequences = 0;
+  Sampler sampler(*model, nullptr, options);
+  EXPECT_EQ(sampler.generate(kPrompts, params).size(), 36u);
+  EXPECT_EQ(sampler.last_stats().rows, 5);
 }
 
 }  // namespace

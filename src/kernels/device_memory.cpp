@@ -1,0 +1,29 @@
+#include "ttrl/kernels/device_memory.hpp"
+
+#ifdef TTRL_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAException.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <cuda_runtime_api.h>
+#endif
+
+namespace ttrl::kernels {
+
+std::optional<DeviceMemory> device_memory(const torch::Device& device) {
+#ifdef TTRL_WITH_CUDA
+  if (device.is_cuda()) {
+    const c10::cuda::CUDAGuard guard(device);
+    size_t free = 0, total = 0;
+    C10_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+    // Blocks the caching allocator reserved but no tensor uses are free to the next allocation of this process.
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(guard.current_device().index());
+    const auto aggregate = static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE);
+    const int64_t cached = stats.reserved_bytes[aggregate].current - stats.allocated_bytes[aggregate].current;
+    return DeviceMemory{free + static_cast<uint64_t>(std::max<int64_t>(0, cached)), total};
+  }
+#endif
+  (void)device;
+  return std::nullopt;
+}
+
+}  // namespace ttrl::kernels
