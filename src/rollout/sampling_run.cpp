@@ -69,7 +69,7 @@ SamplingRun::SamplingRun(model::TransformerImpl& model, const Tokenizer* tokeniz
   steps_ = torch::zeros_like(keys_);
   last_ids_ = torch::zeros_like(keys_);
   stats_ = torch::zeros({options_.rows, params_.max_new_tokens, kStatColumns}, on_device.dtype(torch::kFloat32));
-  host_ids_ = torch::empty({2, options_.rows}, torch::TensorOptions(torch::kInt64).pinned_memory(device_.is_cuda()));
+  host_ids_ = torch::empty({options_.rows, 2}, torch::TensorOptions(torch::kInt64).pinned_memory(device_.is_cuda()));
 }
 
 bool SamplingRun::is_stop_token(int64_t id) const {
@@ -103,9 +103,9 @@ void SamplingRun::draw_rows(const torch::Tensor& logits, int64_t first) {
   const auto uniforms = stream_uniforms(keys, steps);
   TokenDraw draw = draw_tokens(logits, params_, uniforms);
   // The step's one device-to-host copy: ids and exact flags, queued before the statistics so that they overlap.
-  auto host = host_ids_.narrow(1, 0, n);
+  auto host = host_ids_.narrow(0, 0, n);  // contiguous, so that the copy goes straight into the pinned buffer
   const auto exact = draw.exact.defined() ? draw.exact.to(torch::kInt64) : torch::ones_like(draw.tokens);
-  host.copy_(torch::stack({draw.tokens, exact}), /*non_blocking=*/true);
+  host.copy_(torch::stack({draw.tokens, exact}, 1), /*non_blocking=*/true);
   auto write_statistics = [&](const torch::Tensor& rows, const torch::Tensor& row_logits, const torch::Tensor& tokens) {
     const auto stats = kernels::token_stats(row_logits, tokens, stats_options_);
     const auto columns = steps_.index_select(0, rows);
@@ -116,11 +116,12 @@ void SamplingRun::draw_rows(const torch::Tensor& logits, int64_t first) {
   write_statistics(rows, logits, draw.tokens);
   if (device_.is_cuda()) torch::cuda::synchronize(device_.index());
 
-  const int64_t* ids = host.select(0, 0).data_ptr<int64_t>();
-  const int64_t* exact_flags = host.select(0, 1).data_ptr<int64_t>();
-  std::vector<int64_t> token_ids(ids, ids + n), redo;
-  for (int64_t i = 0; i < n; ++i)
-    if (exact_flags[i] == 0) redo.push_back(i);
+  const int64_t* pairs = host.data_ptr<int64_t>();  // row i: id, exact flag
+  std::vector<int64_t> token_ids(static_cast<size_t>(n)), redo;
+  for (int64_t i = 0; i < n; ++i) {
+    token_ids[static_cast<size_t>(i)] = pairs[2 * i];
+    if (pairs[2 * i + 1] == 0) redo.push_back(i);
+  }
   if (!redo.empty()) {  // rare: the candidate set may miss a kept token; draw those rows over the whole vocabulary
     const auto index = int64_tensor(redo, device_);
     const auto redo_logits = logits.index_select(0, index);

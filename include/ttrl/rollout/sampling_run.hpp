@@ -104,7 +104,7 @@ class SamplingRun {
   model::KVCache cache_, prefill_;
   torch::Tensor keys_, steps_, last_ids_;  ///< [rows] int64 on the device
   torch::Tensor stats_;                    ///< [rows, max_new_tokens, 3] float32: log-prob, entropy, self-certainty
-  torch::Tensor host_ids_;                 ///< [2, rows] int64 on the host (pinned with CUDA): ids and exact flags
+  torch::Tensor host_ids_;                 ///< [rows, 2] int64 on the host (pinned with CUDA): id, exact flag
   int64_t generated_tokens_ = 0, forward_passes_ = 0;
 };
 
