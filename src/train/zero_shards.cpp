@@ -183,7 +183,16 @@ ZeroState ZeroShards::load(const std::string& dir) const {
         throw IoError(fmt::format("'{}': tensor {} has {} elements of {}, expected {} of {}", path, k, saved[k].numel(),
                                   c10::toString(saved[k].scalar_type()), old_total,
                                   c10::toString(state.masters.scalar_type())));
-    state.step = saved[3].item<int64_t>();
+    // Every shard was written at the same optimizer step, a count >= 0 (AdamW's bias correction divides by
+    // 1 - beta^step: a negative or mixed step would silently change every update).
+    if (saved[3].scalar_type() != torch::kInt64 || saved[3].item<int64_t>() < 0)
+      throw IoError(fmt::format("'{}': the optimizer step must be an int64 >= 0, got {}", path,
+                                saved[3].to(torch::kDouble).item<double>()));
+    const int64_t step = saved[3].item<int64_t>();
+    if (q > 0 && step != state.step)
+      throw IoError(fmt::format("'{}' was written at optimizer step {}, the shards before it at step {}", path, step,
+                                state.step));
+    state.step = step;
     int64_t old_offset = 0, new_offset = 0;
     for (const auto& bucket : buckets_) {
       const int64_t old_slice = zero_slice(bucket.numel, old_world), slice = zero_slice(bucket.numel, world);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/train/zero_shards.hpp"
@@ -64,5 +65,35 @@ TEST(ZeroShards, OneProcessHoldsEverythingAndSavesWhatItLoads) {
   } catch (const ttrl::IoError& e) {
     EXPECT_NE(std::string(e.what()).find("optimizer-shards.json"), std::string::npos) << e.what();
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ZeroShards, ANegativeOrInconsistentOptimizerStepIsAnErrorNamingTheShard) {
+  ttrl::dist::ProcessGroup one;
+  auto params = parameters();
+  ttrl::train::ZeroShards shards(params, one, torch::kFloat32, 20);
+  const auto dir = std::filesystem::temp_directory_path() / "ttrl_zero_shards_step_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto expect_error = [&](const std::string& needle) {
+    try {
+      shards.load(dir.string());
+      FAIL() << "expected an error";
+    } catch (const ttrl::IoError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  shards.save(dir.string(), {shards.shard().detach(), torch::zeros({32}), torch::zeros({32}), -3});
+  expect_error("optimizer-shard-0-of-1.pt': the optimizer step must be an int64 >= 0, got -3");
+  // Two shards (as two processes write them) at different steps: buckets of 17 and 15 -> slices of 9 and 8.
+  const auto write_shard = [&](int64_t rank, int64_t step) {
+    torch::save(std::vector<torch::Tensor>{torch::zeros({17}), torch::zeros({17}), torch::zeros({17}),
+                                           torch::tensor(step, torch::kInt64)},
+                (dir / ("optimizer-shard-" + std::to_string(rank) + "-of-2.pt")).string());
+  };
+  write_shard(0, 5);
+  write_shard(1, 6);
+  std::ofstream(dir / "optimizer-shards.json") << R"({"format": "ttrl-zero-1", "world_size": 2, "bucket_elements": 20, "buckets": [17, 15]})";
+  expect_error("optimizer-shard-1-of-2.pt' was written at optimizer step 6, the shards before it at step 5");
   std::filesystem::remove_all(dir);
 }
