@@ -182,4 +182,26 @@ void KVCache::end_forward(const std::vector<int64_t>& valid) {
   pending_positions_ = torch::Tensor();
 }
 
+torch::Tensor KVCache::pending_key_lengths() const {
+  if (!pending_positions_.defined()) throw Error("KVCache::pending_key_lengths: no forward pass in progress");
+  return pending_positions_.select(1, pending_tokens_ - 1).add(1).to(torch::kInt32);
+}
+
+int64_t KVCache::pending_span() const {
+  return *std::max_element(lengths_.begin(), lengths_.end()) + pending_tokens_;
+}
+
+KVCache::FusedDecode KVCache::fused_decode(int64_t layer) const {
+  return fused_decode_.empty() ? FusedDecode::kUnchecked : fused_decode_.at(static_cast<size_t>(layer));
+}
+
+void KVCache::set_fused_decode(int64_t layer, FusedDecode state) {
+  if (fused_decode_.empty()) fused_decode_.assign(keys_.size(), FusedDecode::kUnchecked);
+  if (state == FusedDecode::kOff) {
+    fused_decode_.assign(keys_.size(), FusedDecode::kOff);
+    return;
+  }
+  fused_decode_.at(static_cast<size_t>(layer)) = state;
+}
+
 }  // namespace ttrl::model

@@ -1,6 +1,11 @@
 // The building blocks of a decoder layer: linear, RMSNorm, embedding, attention, SwiGLU MLP.
 #include <cmath>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "ttrl/model/decode_attention.hpp"
+
 #include "ttrl/model/transformer.hpp"
 
 namespace ttrl::model {
@@ -61,7 +66,8 @@ AttentionImpl::AttentionImpl(const ModelConfig& config, int64_t layer_index, con
       heads_(config.num_attention_heads),
       kv_heads_(config.num_key_value_heads),
       head_dim_(config.head_dim),
-      sliding_(config.layer_types.at(static_cast<size_t>(layer_index)) == AttentionKind::kSlidingWindow) {
+      sliding_(config.layer_types.at(static_cast<size_t>(layer_index)) == AttentionKind::kSlidingWindow),
+      window_(sliding_ ? config.sliding_window : 0) {
   const int64_t hidden = config.hidden_size;
   q_proj = register_module("q_proj", Linear(hidden, config.q_size(), config.qkv_bias, options));
   k_proj = register_module("k_proj", Linear(hidden, config.kv_size(), config.qkv_bias, options));
@@ -86,9 +92,40 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const AttentionInpu
   k = apply_rotary(k.transpose(1, 2), inputs.rope);
   if (inputs.cache != nullptr) std::tie(k, v) = inputs.cache->write(layer_index_, k, v);
   const torch::Tensor& mask = sliding_ ? inputs.window_mask : inputs.full_mask;
-  const torch::Tensor out =
-      grouped_attention(q, k, v, mask, 1.0 / std::sqrt(static_cast<double>(head_dim_)), heads_ / kv_heads_);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim_));
+  auto masked = [&]() { return grouped_attention(q, k, v, mask, scale, heads_ / kv_heads_); };
+  const bool decode = inputs.cache != nullptr && tokens == 1 && fused_decode_supported(q, head_dim_) &&
+                      inputs.cache->fused_decode(layer_index_) != KVCache::FusedDecode::kOff;
+  const torch::Tensor out = decode ? fused_decode(q, *inputs.cache, scale, masked) : masked();
   return o_proj->forward(out.transpose(1, 2).reshape({batch, tokens, heads_ * head_dim_}));
+}
+
+torch::Tensor AttentionImpl::fused_decode(const torch::Tensor& q, KVCache& cache, double scale,
+                                          const std::function<torch::Tensor()>& masked) const {
+  auto fused = [&]() {
+    return fused_decode_attention(q, cache.layer_keys(layer_index_), cache.layer_values(layer_index_),
+                                  cache.pending_key_lengths(), cache.pending_span(), scale, window_);
+  };
+  if (cache.fused_decode(layer_index_) == KVCache::FusedDecode::kOn) return fused();
+  // First decode step of this cache: the kernel must agree with masked SDPA (to bf16 rounding) before it is used.
+  const torch::Tensor reference = masked();
+  std::string problem;
+  try {
+    const torch::Tensor candidate = fused();
+    const double error = (candidate.to(torch::kFloat32) - reference.to(torch::kFloat32)).abs().max().item<double>();
+    const double bound = 0.02 * reference.abs().max().item<double>() + 1e-3;
+    if (!(error <= bound)) problem = fmt::format("differs from masked SDPA by {:.3g} (bound {:.3g})", error, bound);
+  } catch (const c10::Error& e) {
+    problem = std::string("failed: ") + e.what_without_backtrace();
+  }
+  if (problem.empty()) {
+    cache.set_fused_decode(layer_index_, KVCache::FusedDecode::kOn);
+  } else {
+    cache.set_fused_decode(layer_index_, KVCache::FusedDecode::kOff);
+    spdlog::warn("decode attention: the fused kernel (layer {}) {}; this sampling run uses masked SDPA", layer_index_,
+                 problem);
+  }
+  return reference;
 }
 
 MlpImpl::MlpImpl(const ModelConfig& config, const torch::TensorOptions& options) {

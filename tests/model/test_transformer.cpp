@@ -6,6 +6,7 @@
 #include "model/model_test_util.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/model/checkpoint.hpp"
+#include "ttrl/model/decode_attention.hpp"
 #include "ttrl/model/transformer.hpp"
 
 namespace fs = std::filesystem;
@@ -149,6 +150,55 @@ TEST(ModelTransformer, MoveRowsCopiesOnlyTheRowsThatChangePlaceAndKeepsEachSeque
   EXPECT_THROW(cache.move_rows({0}, {1}, 2), ttrl::Error);  // a row below the new size cannot move
   EXPECT_THROW(cache.move_rows({2}, {2}, 2), ttrl::Error);  // the destination must be below the new size
   EXPECT_THROW(cache.move_rows({2}, {0, 1}, 2), ttrl::Error);
+}
+
+TEST(ModelTransformer, DecodeAttentionKeepsTheMaskedPathWhereTheFusedKernelCannotRun) {
+  // CPU and float32 queries take masked SDPA (decode_attention.hpp); the check never starts there.
+  EXPECT_FALSE(fused_decode_supported(torch::zeros({1, 4, 1, 16}), 16));
+  EXPECT_FALSE(fused_decode_supported(torch::zeros({1, 4, 1, 16}, torch::kBFloat16), 16));
+  Transformer model = tiny_model(test_util::tiny_config("qwen2"));
+  torch::NoGradGuard no_grad;
+  KVCache cache = model->make_cache(2, 16);
+  cache.reset(2);
+  model->logits(random_ids(2, 3, 97, 1), &cache);
+  model->logits(random_ids(2, 1, 97, 2), &cache);
+  EXPECT_EQ(cache.fused_decode(0), KVCache::FusedDecode::kUnchecked);
+}
+
+/// GPU (ctest label gpu through tests/gpu): decode steps with the fused kernel give the logits of masked SDPA, for
+/// full and sliding-window layers, with rows of different lengths; the first step's check turns the kernel on.
+TEST(ModelTransformer, FusedDecodeAttentionMatchesMaskedSdpaOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible";
+  for (const bool sliding : {false, true}) {
+    ModelConfig config = test_util::tiny_config("qwen2");
+    config.num_key_value_heads = 2;
+    if (sliding) {
+      config.sliding_window = 4;
+      config.layer_types.assign(2, AttentionKind::kSlidingWindow);
+    }
+    Transformer model = tiny_model(config);
+    model->to(torch::Device(torch::kCUDA, 0), torch::kBFloat16);
+    torch::NoGradGuard no_grad;
+    KVCache fused = model->make_cache(3, 32), masked = model->make_cache(3, 32);
+    masked.set_fused_decode(0, KVCache::FusedDecode::kOff);
+    const torch::Tensor prompts = random_ids(3, 9, 97, 21).cuda();
+    const std::vector<int64_t> valid{9, 4, 6};  // rows of different lengths
+    for (KVCache* cache : {&fused, &masked}) {
+      cache->reset(3);
+      model->logits(prompts, cache, valid);
+    }
+    const torch::Tensor steps = random_ids(3, 8, 97, 22).cuda();
+    for (int64_t t = 0; t < 8; ++t) {
+      const torch::Tensor a = model->logits(steps.narrow(1, t, 1), &fused).to(torch::kFloat32);
+      const torch::Tensor b = model->logits(steps.narrow(1, t, 1), &masked).to(torch::kFloat32);
+      EXPECT_LT((a - b).abs().max().item<double>(), 0.05 * b.abs().max().item<double>() + 1e-2)
+          << (sliding ? "sliding" : "full") << " step " << t;
+    }
+    for (int64_t layer = 0; layer < 2; ++layer) {
+      EXPECT_EQ(fused.fused_decode(layer), KVCache::FusedDecode::kOn) << "layer " << layer;
+      EXPECT_EQ(masked.fused_decode(layer), KVCache::FusedDecode::kOff);
+    }
+  }
 }
 
 TEST(ModelTransformer, SlidingWindowLimitsAttentionWithAndWithoutCache) {

@@ -75,6 +75,19 @@ class KVCache {
   std::pair<torch::Tensor, torch::Tensor> write(int64_t layer, const torch::Tensor& k, const torch::Tensor& v);
   /// Ends the forward pass: row b's length grows by valid[b] <= T (the tokens that were not right padding).
   void end_forward(const std::vector<int64_t>& valid);
+  /// Keys (values) of every slot of every preallocated row of `layer`: [max_batch, kv_heads, max_len, head_dim].
+  const torch::Tensor& layer_keys(int64_t layer) const { return keys_.at(static_cast<size_t>(layer)); }
+  const torch::Tensor& layer_values(int64_t layer) const { return values_.at(static_cast<size_t>(layer)); }
+  /// Per row, the keys the pending forward's last token sees (length + T): int32 [batch] on the cache device.
+  torch::Tensor pending_key_lengths() const;
+  /// Longest row after the pending forward (the attention span).
+  int64_t pending_span() const;
+
+  /// Whether a layer's decode steps use the fused kernel (decode_attention.hpp): each layer checks it against
+  /// masked SDPA on its first decode step with this cache; one mismatch or failure turns it off for all layers.
+  enum class FusedDecode { kUnchecked, kOn, kOff };
+  FusedDecode fused_decode(int64_t layer) const;
+  void set_fused_decode(int64_t layer, FusedDecode state);
 
  private:
   void check_rows(const std::vector<int64_t>& rows, int64_t limit, const char* what) const;
@@ -85,6 +98,7 @@ class KVCache {
   int64_t pending_tokens_ = 0;
   torch::Tensor pending_positions_;  ///< [batch, T]
   bool pending_uniform_ = false;     ///< every row has the same length: writes are plain slice copies
+  std::vector<FusedDecode> fused_decode_;  ///< per layer
 };
 
 }  // namespace ttrl::model

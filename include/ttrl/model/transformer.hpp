@@ -12,6 +12,8 @@
 //     run it under torch::NoGradGuard.
 #include <torch/torch.h>
 
+#include <functional>
+
 #include <vector>
 
 #include "ttrl/model/kv_cache.hpp"
@@ -66,8 +68,13 @@ class AttentionImpl : public torch::nn::Module {
   RMSNorm q_norm{nullptr}, k_norm{nullptr};  ///< Qwen3 only
 
  private:
+  /// A decode step (one token per row) through the fused kernel when the cache has it on; on the cache's first
+  /// decode step the kernel is checked against `masked` (the masked SDPA result, returned then).
+  torch::Tensor fused_decode(const torch::Tensor& q, KVCache& cache, double scale,
+                             const std::function<torch::Tensor()>& masked) const;
   int64_t layer_index_, heads_, kv_heads_, head_dim_;
   bool sliding_;
+  int64_t window_;  ///< sliding window W of this layer; 0 when it attends to every earlier token
 };
 TORCH_MODULE(Attention);
 
