@@ -51,3 +51,12 @@ def run_ttrl(ttrl, *args):
                 skip(f"ttrl cannot use the device: {line.strip()}")
         sys.exit(f"ttrl {args[0]} failed (exit {result.returncode}):\n{result.stderr}")
     return result.stdout
+
+
+def verdict(failures, device):
+    """Prints the failures (or "ok on DEVICE") and returns the exit status: 1 when any, else 0."""
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print(f"ok on {device}")
+    return 0

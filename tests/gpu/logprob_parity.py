@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpu_util import SOURCE_DIR, parse_args, run_ttrl  # noqa: E402  (skips before torch is needed)
+from gpu_util import SOURCE_DIR, parse_args, run_ttrl, verdict  # noqa: E402  (skips before torch is needed)
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
@@ -84,11 +84,7 @@ def main():
             for what, mine, hf in (("bfloat16 logprob", ours[0], theirs[0]), ("bfloat16 entropy", ours[1], theirs[1])):
                 if mine > BF16_FACTOR * hf:
                     failures.append(f"{arch} {what} error {mine:.2e} > {BF16_FACTOR}x transformers' {hf:.2e}")
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        return 1
-    print(f"ok on {args.device}")
-    return 0
+    return verdict(failures, args.device)
 
 
 if __name__ == "__main__":

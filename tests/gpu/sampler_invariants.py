@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpu_util import SOURCE_DIR, parse_args, run_ttrl  # noqa: E402  (skips before torch is needed)
+from gpu_util import SOURCE_DIR, parse_args, run_ttrl, verdict  # noqa: E402  (skips before torch is needed)
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
@@ -92,11 +92,7 @@ def main():
         for what, value in (("log-prob", lp), ("entropy", ent)):
             if not value < TOL:
                 failures.append(f"recorded vs scored {what} max diff {value:.2e} >= {TOL:.0e}")
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        return 1
-    print(f"ok on {args.device}")
-    return 0
+    return verdict(failures, args.device)
 
 
 if __name__ == "__main__":
