@@ -38,41 +38,71 @@ bool read_varint(std::string_view bytes, size_t& pos, uint64_t& value) {
   return false;
 }
 
-/// Calls visit(field, payload) for each length-delimited field of a protobuf message; stops at anything malformed
-/// or of a wire type it does not skip (groups), leaving those to the real parser.
+/// Protobuf's limit on nested groups and messages.
+constexpr int kMaxGroupDepth = 100;
+
+/// Skips the value of the field with tag `key` at bytes[pos] (a group up to its end-group tag); false when malformed.
+bool skip_value(std::string_view bytes, size_t& pos, uint64_t key, int depth) {
+  uint64_t value = 0;
+  switch (key & 7) {
+    case 0: return read_varint(bytes, pos, value);
+    case 1: pos += 8; return pos <= bytes.size();
+    case 5: pos += 4; return pos <= bytes.size();
+    case 2:
+      if (!read_varint(bytes, pos, value) || value > bytes.size() - pos) return false;
+      pos += value;
+      return true;
+    case 3:  // start group: fields until the end-group tag of the same field number
+      if (depth >= kMaxGroupDepth) return false;
+      while (pos < bytes.size()) {
+        uint64_t inner = 0;
+        if (!read_varint(bytes, pos, inner)) return false;
+        if ((inner & 7) == 4) return (inner >> 3) == (key >> 3);
+        if (!skip_value(bytes, pos, inner, depth + 1)) return false;
+      }
+      return false;
+    default: return false;  // an end-group tag without its start, or wire types 6 and 7
+  }
+}
+
+/// Calls visit(field, payload) for each length-delimited field of a protobuf message, skipping the others as protobuf
+/// does (groups included, so that fields after an unknown group are seen); stops at anything malformed, leaving it to
+/// the real parser.
 template <class Visit>
 void for_each_bytes_field(std::string_view message, Visit visit) {
   size_t pos = 0;
   while (pos < message.size()) {
-    uint64_t key = 0, length = 0, ignored = 0;
+    uint64_t key = 0, length = 0;
     if (!read_varint(message, pos, key)) return;
-    switch (key & 7) {
-      case 0: if (!read_varint(message, pos, ignored)) return; break;
-      case 1: pos += 8; break;
-      case 5: pos += 4; break;
-      case 2:
-        if (!read_varint(message, pos, length) || length > message.size() - pos) return;
-        visit(key >> 3, message.substr(pos, length));
-        pos += length;
-        break;
-      default: return;
+    if ((key & 7) != 2) {
+      if (!skip_value(message, pos, key, 0)) return;
+      continue;
     }
+    if (!read_varint(message, pos, length) || length > message.size() - pos) return;
+    visit(key >> 3, message.substr(pos, length));
+    pos += length;
   }
 }
 
 /// libsentencepiece builds its trie with Darts, which throws through code that cannot unwind (std::terminate, found
-/// by fuzz.sentencepiece) on a piece holding a NUL byte. Such a model is refused first, reading the pieces from the
-/// wire format: ModelProto field 1 (repeated SentencePiece), its field 1 (piece). The rest is left to sentencepiece.
-void refuse_pieces_with_nul(const std::string& path) {
+/// by fuzz.sentencepiece) on a piece holding a NUL byte, and sentencepiece notes an empty piece ("piece must not be
+/// empty") but builds the trie all the same. Such a model is refused first, reading the pieces from the wire format:
+/// ModelProto field 1 (repeated SentencePiece), its field 1 (piece; the last one counts, as in protobuf). The rest is
+/// left to sentencepiece.
+void refuse_unloadable_pieces(const std::string& path) {
   const std::string model = read_text_file(path);
   size_t index = 0;
   for_each_bytes_field(model, [&](uint64_t field, std::string_view entry) {
     if (field != 1) return;
-    for_each_bytes_field(entry, [&](uint64_t entry_field, std::string_view piece) {
-      if (entry_field == 1 && piece.find('\0') != std::string_view::npos)
-        throw IoError("cannot load SentencePiece model '" + path + "': piece " + std::to_string(index) +
-                      " holds a NUL byte");
+    std::string_view piece;
+    for_each_bytes_field(entry, [&](uint64_t entry_field, std::string_view value) {
+      if (entry_field == 1) piece = value;
     });
+    const auto refuse = [&](const std::string& why) {
+      throw IoError("cannot load SentencePiece model '" + path + "': piece " + std::to_string(index) + " " + why);
+    };
+    if (piece.empty()) refuse("is empty");
+    if (piece.find('\0') != std::string_view::npos) refuse("holds a NUL byte");
     ++index;
   });
 }
@@ -80,7 +110,7 @@ void refuse_pieces_with_nul(const std::string& path) {
 class SentencePieceTokenizer : public Tokenizer {
  public:
   explicit SentencePieceTokenizer(const std::string& path) {
-    refuse_pieces_with_nul(path);
+    refuse_unloadable_pieces(path);
     const auto status = processor_.Load(path);
     if (!status.ok()) throw IoError("cannot load SentencePiece model '" + path + "': " + status.ToString());
     const int size = processor_.GetPieceSize();

@@ -202,20 +202,35 @@ TEST(SentencePiece, MistralChatMatchesMistralCommonTokens) {
   EXPECT_EQ(mistral->encode(prompt), first_turn);
 }
 
-TEST(Errors, SentencePiecePieceWithANulByteIsAnErrorNotATerminate) {
-  // Found by fuzz.sentencepiece: libsentencepiece's trie builder throws through code that cannot unwind on such a
-  // piece (std::terminate). The reproducer holds tokenizer_config.json, a text and tokenizer.model, cut at NULs.
-  const std::string input = read(fs::path(TTRL_SOURCE_DIR) / "tests/fuzz/known/sentencepiece-nul-piece");
-  const size_t first = input.find('\0'), second = input.find('\0', first + 1);
-  const fs::path model = fs::temp_directory_path() / ("ttrl_nul_piece_" + std::to_string(::getpid()) + ".model");
-  std::ofstream(model, std::ios::binary) << input.substr(second + 1);
-  try {
-    load_tokenizer(model.string());
-    ADD_FAILURE() << "a model with a NUL byte in a piece loaded";
-  } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find("holds a NUL byte"), std::string::npos) << e.what();
+TEST(Errors, SentencePiecePiecesTheTrieCannotHoldAreAnErrorNotATerminate) {
+  // Found by fuzz.sentencepiece: libsentencepiece's trie builder throws through code that cannot unwind on a piece
+  // holding a NUL byte (std::terminate). The second model hides such a piece after an unknown group field, which the
+  // check's protobuf reader once stopped at. Each reproducer holds tokenizer_config.json, a text and tokenizer.model,
+  // cut at NULs.
+  for (const auto& [file, message] : {std::pair<std::string, std::string>{"sentencepiece-nul-piece", "holds a NUL byte"},
+                                      {"sentencepiece-nul-piece-after-group", "piece 29 holds a NUL byte"}}) {
+    const std::string input = read(fs::path(TTRL_SOURCE_DIR) / "tests/fuzz/known" / file);
+    const size_t first = input.find('\0'), second = input.find('\0', first + 1);
+    const fs::path model = fs::temp_directory_path() / ("ttrl_" + file + "_" + std::to_string(::getpid()) + ".model");
+    std::ofstream(model, std::ios::binary) << input.substr(second + 1);
+    try {
+      load_tokenizer(model.string());
+      ADD_FAILURE() << file << ": the model loaded";
+    } catch (const IoError& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+    fs::remove(model);
   }
-  fs::remove(model);
+  // An empty piece (ModelProto { pieces { piece: "" } }) is named the same way.
+  const fs::path empty = fs::temp_directory_path() / ("ttrl_empty_piece_" + std::to_string(::getpid()) + ".model");
+  std::ofstream(empty, std::ios::binary) << std::string("\x0a\x02\x0a\x00", 4);
+  try {
+    load_tokenizer(empty.string());
+    ADD_FAILURE() << "a model with an empty piece loaded";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("piece 0 is empty"), std::string::npos) << e.what();
+  }
+  fs::remove(empty);
 }
 
 TEST(Errors, MissingPathsAreNamed) {
