@@ -34,7 +34,7 @@ void add_generate_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--device", job->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
   cmd->add_option("--tokenizer", job->tokenizer_path, "tokenizer file or directory (default: the model directory)");
   cmd->add_option("--chat-template", job->chat_template, "template for text prompts (auto detects)")->capture_default_str();
-  cmd->add_option("--max-batch", job->max_batch_sequences, "sequences decoded together; 0 = from a 1 GiB KV budget")->capture_default_str();
+  cmd->add_option("--max-batch", job->max_batch_sequences, "sequences decoded together; 0 = as many as 1 GiB holds on CPU, 40% of free memory on CUDA")->capture_default_str();
   cmd->callback([&slot, job] {
     slot.run = [job] {
       const auto summary = rollout::run_generate(*job);

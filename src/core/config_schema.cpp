@@ -200,7 +200,7 @@ std::vector<Field> build_schema() {
   KEY(rollout.stop, "stop strings, matched on decoded text");
   KEY(rollout.seed, "sampling seed; same seed, same samples whatever the batch split").at_least(0);
   KEY(rollout.max_batch_sequences, "sequences decoded together; 0 = from memory_budget_mb").range(0, 1 << 20);
-  KEY(rollout.memory_budget_mb, "KV-cache memory budget in MiB; 0 = automatic").range(0, 1 << 24);
+  KEY(rollout.memory_budget_mb, "sampling memory budget in MiB (KV cache and buffers); 0 = 1 GiB on CPU, 40% of free GPU memory").range(0, 1 << 24);
   // reward
   KEY(reward.name, "reward function: majority_vote | dare | soft_majority | empo | self_certainty | entropy | "
                    "co_reward | rlpr | ground_truth | a plugin's or register_reward's name");
