@@ -182,6 +182,15 @@ def sampling_time(output):
     return (int(m.group(1)), float(m.group(2))) if m else None
 
 
+UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def reported_peak(output):
+    """Bytes of ttrl generate's own "peak memory X UNIT" (its allocator's peak on CUDA), or None."""
+    m = re.search(r"peak memory ([0-9.]+) (B|KiB|MiB|GiB|TiB)", output)
+    return int(float(m.group(1)) * UNITS[m.group(2)]) if m else None
+
+
 def write_jsonl(path, rows):
     with open(path, "w") as f:
         for row in rows:
@@ -259,6 +268,9 @@ def part_sampling(ckpt, model, eos):
     tokens = sum(len(r["completion_ids"]) for r in rows)
     stops = sum(r["finish_reason"] == "stop" for r in rows)
     _, sampling_s = sampling_time(output) or (tokens, seconds)
+    process_peak = peak
+    if CUDA and reported_peak(output):  # like with like: allocator peaks on both sides, nvidia-smi's kept beside
+        peak, how = reported_peak(output), "ttrl's allocator peak, from its log"
 
     gen = transformers.GenerationConfig(do_sample=True, temperature=1.0, top_p=1.0, top_k=0,
                                         max_new_tokens=W["max_new"], num_return_sequences=W["n"], eos_token_id=eos,
@@ -276,7 +288,8 @@ def part_sampling(ckpt, model, eos):
     del out
     return {"ttrl": {"completion_tokens": tokens, "sampling_seconds": sampling_s, "process_seconds": seconds,
                      "tokens_per_s": tokens / sampling_s, "process_tokens_per_s": tokens / seconds,
-                     "stop_rate_per_token": stops / max(1, tokens), "peak_memory_bytes": peak, "peak_memory_how": how},
+                     "stop_rate_per_token": stops / max(1, tokens), "peak_memory_bytes": peak, "peak_memory_how": how,
+                     "process_peak_memory_bytes": process_peak},
             "transformers": {"completion_tokens": hf_tokens, "seconds": hf_seconds,
                              "tokens_per_s": hf_tokens / hf_seconds,
                              "stop_rate_per_token": int(stopped.sum()) / max(1, hf_tokens),
@@ -366,6 +379,9 @@ def part_update(ckpt, model):
     if metrics is None:
         raise RuntimeError("ttrl train wrote no metrics for step 1")
     rollouts = read_jsonl(os.path.join(out, "rollouts", "step-1.jsonl"))[0]["rollouts"]
+    process_peak = peak
+    if CUDA and metrics.get("memory/peak_gib"):  # the allocator's peak, as torch.cuda.max_memory_allocated is
+        peak, how = int(metrics["memory/peak_gib"] * 2**30), "ttrl's allocator peak, memory/peak_gib"
 
     prompt_ids = list(QUESTION.encode())  # the byte tokenizer's ids, the same length as ttrl's prompt
     g = torch.Generator().manual_seed(3)
@@ -384,7 +400,7 @@ def part_update(ckpt, model):
     return {"rollouts": len(batch), "response_tokens": tokens, "mean_length": tokens / max(1, len(batch)),
             "ttrl": {"update_seconds": metrics["timing/update_s"], "sampling_seconds": metrics["timing/generate_s"],
                      "process_seconds": seconds, "mean_entropy": metrics["actor/entropy"], "peak_memory_bytes": peak,
-                     "peak_memory_how": how},
+                     "peak_memory_how": how, "process_peak_memory_bytes": process_peak},
             "torch": {"update_seconds": torch_seconds, "mean_entropy": entropy,
                       "peak_memory_allocated_bytes": torch_peak.allocated,
                       "peak_memory_reserved_bytes": torch_peak.reserved},

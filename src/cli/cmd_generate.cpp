@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
+#include "ttrl/core/memory.hpp"
 #include "ttrl/rollout/generate_jsonl.hpp"
 
 namespace ttrl::cli {
@@ -38,9 +39,11 @@ void add_generate_command(CLI::App& app, CommandSlot& slot) {
   cmd->callback([&slot, job] {
     slot.run = [job] {
       const auto summary = rollout::run_generate(*job);
-      spdlog::info("generated {} samples for {} prompts: {} tokens in {:.2f} s ({:.1f} tokens/s) -> {}", summary.samples,
-                   summary.prompts, summary.generated_tokens, summary.seconds,
-                   summary.seconds > 0 ? summary.generated_tokens / summary.seconds : 0.0, job->output_path);
+      spdlog::info("generated {} samples for {} prompts: {} tokens in {:.2f} s ({:.1f} tokens/s), peak memory {} -> {}",
+                   summary.samples, summary.prompts, summary.generated_tokens, summary.seconds,
+                   summary.seconds > 0 ? summary.generated_tokens / summary.seconds : 0.0,
+                   summary.peak_memory_bytes ? format_bytes(static_cast<double>(*summary.peak_memory_bytes)) : "unknown",
+                   job->output_path);
       return 0;
     };
   });

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/resource.h>
+
 #include "ttrl/core/error.hpp"
 
 namespace ttrl {
@@ -46,6 +48,12 @@ std::optional<uint64_t> cgroup_remaining() {
 }
 
 }  // namespace
+
+std::optional<uint64_t> host_peak_rss_bytes() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0 || usage.ru_maxrss <= 0) return std::nullopt;
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
 
 std::optional<uint64_t> host_available_bytes() {
   const std::optional<uint64_t> meminfo = meminfo_available();

@@ -1,5 +1,7 @@
 #include "ttrl/kernels/device_memory.hpp"
 
+#include "ttrl/core/memory.hpp"
+
 #ifdef TTRL_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAException.h>
@@ -23,6 +25,19 @@ std::optional<DeviceMemory> device_memory(const torch::Device& device) {
   }
 #endif
   (void)device;
+  return std::nullopt;
+}
+
+std::optional<uint64_t> peak_memory_bytes(const torch::Device& device) {
+#ifdef TTRL_WITH_CUDA
+  if (device.is_cuda()) {
+    const c10::cuda::CUDAGuard guard(device);
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(guard.current_device().index());
+    return static_cast<uint64_t>(
+        stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak);
+  }
+#endif
+  if (device.is_cpu()) return host_peak_rss_bytes();
   return std::nullopt;
 }
 

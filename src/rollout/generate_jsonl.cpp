@@ -11,6 +11,7 @@
 #include "rollout/prompt_lines.hpp"
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/files.hpp"
+#include "ttrl/kernels/device_memory.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/rollout/prompt_encoding.hpp"
 #include "ttrl/rollout/sampler.hpp"
@@ -79,7 +80,8 @@ GenerateSummary run_generate(const GenerateJob& job) {
   for (const auto& r : rollouts) out += rollout_json(r).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   write_file_atomic(job.output_path, out);
   const auto& stats = sampler.last_stats();
-  return {static_cast<int64_t>(prompts.size()), static_cast<int64_t>(rollouts.size()), stats.generated_tokens, stats.seconds};
+  return {static_cast<int64_t>(prompts.size()), static_cast<int64_t>(rollouts.size()), stats.generated_tokens, stats.seconds,
+          kernels::peak_memory_bytes(model->device())};
 }
 
 }  // namespace ttrl::rollout

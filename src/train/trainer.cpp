@@ -18,6 +18,7 @@
 #include "ttrl/core/progress.hpp"
 #include "ttrl/data/dataset.hpp"
 #include "ttrl/dist/process_group.hpp"
+#include "ttrl/kernels/device_memory.hpp"
 #include "ttrl/model/checkpoint.hpp"
 #include "ttrl/reward/registry.hpp"
 #include "ttrl/reward/reward_jsonl.hpp"
@@ -381,6 +382,11 @@ class Trainer {
     update(batch, metrics);
     metrics["timing/update_s"] = seconds_since(start);
     metrics["timing/step_s"] = metrics["timing/generate_s"] + metrics["timing/reward_s"] + metrics["timing/update_s"];
+    // The largest process's peak so far (CUDA allocator peak, or peak RSS on the CPU), in GiB.
+    auto peak = torch::tensor({static_cast<double>(kernels::peak_memory_bytes(policy_.model->device()).value_or(0))},
+                              torch::kFloat64);
+    group_->all_reduce_max(peak);
+    metrics["memory/peak_gib"] = peak.item<double>() / static_cast<double>(int64_t{1} << 30);
     return metrics;
   }
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "ttrl/core/error.hpp"
 #include "ttrl/core/memory.hpp"
@@ -19,6 +20,17 @@ TEST(Memory, HostAvailableBytesIsReadOnLinux) {
   const auto available = ttrl::host_available_bytes();
   ASSERT_TRUE(available.has_value());
   EXPECT_GT(*available, 0u);
+}
+
+TEST(Memory, HostPeakRssGrowsWithTouchedMemory) {
+  const auto before = ttrl::host_peak_rss_bytes();
+  ASSERT_TRUE(before.has_value());
+  const size_t size = size_t{256} << 20;
+  std::vector<char> block(size, 1);  // written, so resident
+  const auto after = ttrl::host_peak_rss_bytes();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GE(*after + 1, *before + size / 2) << "peak RSS did not follow a 256 MiB resident block";
+  EXPECT_EQ(block[size - 1], 1);
 }
 
 TEST(Memory, CheckNamesWhatAndWhoAskedAndPassesWhatFits) {

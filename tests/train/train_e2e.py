@@ -42,8 +42,10 @@ try:
     assert 2 in evaluated and 3 in evaluated, f"periodic evaluation missing: {evaluated}"
     for key in ["reward/mean", "reward/std", "entropy/mean", "response_length/mean", "response_length/clip_ratio",
                 "actor/pg_loss", "actor/kl_loss", "actor/grad_norm", "actor/lr", "actor/clip_fraction",
-                "ttrl/majority_ratio", "ttrl/label_accuracy", "timing/generate_s", "throughput/generate_tokens_per_s"]:
+                "ttrl/majority_ratio", "ttrl/label_accuracy", "timing/generate_s", "throughput/generate_tokens_per_s",
+                "memory/peak_gib"]:
         assert key in lines[-1], f"metrics.jsonl lacks {key}: {sorted(lines[-1])}"
+    assert 0.05 < lines[-1]["memory/peak_gib"] < 8, f"implausible peak memory {lines[-1]['memory/peak_gib']} GiB"
     assert any(f.startswith("events.out.tfevents") for f in os.listdir(os.path.join(run, "tensorboard"))), os.listdir(run)
     assert os.path.exists(os.path.join(run, "config.resolved.yaml"))
     ckpts = sorted(os.listdir(os.path.join(run, "checkpoints")))

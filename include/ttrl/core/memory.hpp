@@ -12,6 +12,9 @@ namespace ttrl {
 /// set. nullopt when neither can be read (then no check is made).
 std::optional<uint64_t> host_available_bytes();
 
+/// The most resident memory this process has had (getrusage's ru_maxrss); nullopt when it cannot be read.
+std::optional<uint64_t> host_peak_rss_bytes();
+
 /// "512 B", "3.0 KiB", "23.4 GiB", "1.2 PiB" (binary units, one decimal).
 std::string format_bytes(double bytes);
 
