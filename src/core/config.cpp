@@ -178,6 +178,15 @@ void check_relations(const ParseState& state) {
                                   where_of(state, "model.random.num_kv_heads"), r.num_heads, r.num_kv_heads));
 }
 
+/// A plugin option's key as YAML: plain when it is a simple name, double-quoted otherwise (a key the YAML reader or
+/// --set accepted may hold ':', '#', spaces or control characters; found by fuzz.config).
+std::string plugin_key_yaml(const std::string& key) {
+  const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  }) && key.front() != '-';
+  return plain ? key : cd::quote(key);
+}
+
 void resolve_plugin_keys(ParseState& state) {
   for (const auto& key : state.plugin_keys) {
     if (state.config.reward.plugin.empty()) unknown_key(key.where, "reward." + key.key);
@@ -276,7 +285,7 @@ std::string to_yaml(const RunConfig& config, bool with_docs) {
     }
     out += line + "\n";
     if (f.path == "reward.plugin") {
-      for (const auto& [key, value] : config.reward.options) out += "  " + key + ": " + cd::quote(value) + "\n";
+      for (const auto& [key, value] : config.reward.options) out += "  " + plugin_key_yaml(key) + ": " + cd::quote(value) + "\n";
     }
   }
   return out;

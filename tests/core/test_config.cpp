@@ -223,6 +223,18 @@ TEST(Config, ResolvedYamlRoundTripsEveryKey) {
   EXPECT_EQ(reread.reward.options.at("weight"), "2");
 }
 
+TEST(Config, PluginOptionKeysThatAreNotPlainNamesRoundTripQuoted) {
+  // Found by fuzz.config: a plugin option whose key holds ':' and a newline (from --set) was written unquoted.
+  const auto original = parse_config("reward:\n  plugin: libx.so\n  nam!: y\n", "p.yaml",
+                                     {"reward.odd:\n-key=1e-6", "reward.plain_key=3"});
+  const std::string yaml = ttrl::to_yaml(original);
+  EXPECT_NE(yaml.find("  plain_key: \"3\""), std::string::npos) << yaml;
+  const auto reread = parse_config(yaml, "resolved.yaml");
+  EXPECT_EQ(reread.reward.options, original.reward.options);
+  EXPECT_EQ(reread.reward.options.at("odd:\n-key"), "1e-6");
+  EXPECT_EQ(reread.reward.options.at("nam!"), "y");
+}
+
 TEST(Config, EveryKeyIsDocumented) {
   const auto keys = ttrl::config_keys();
   EXPECT_GT(keys.size(), 60u);
