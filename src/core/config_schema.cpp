@@ -258,6 +258,13 @@ std::vector<Field> build_schema() {
                           "all of them").range(0, 1);
   KEY(trainer.dist_timeout_s, "several processes (torchrun, srun): seconds a collective or the rendezvous may wait for "
                               "the other processes before the run stops with an error").range(1, 86400);
+  KEY(trainer.overlap_grad_reduce, "several processes: start each gradient bucket's all-reduce (zero_stage 0) or "
+                                   "reduce-scatter (1) during the last micro-batch's backward, as soon as its "
+                                   "gradients are final, instead of after it (the sums are the same)");
+  KEY(trainer.grad_bucket_mb, "several processes: gradient elements summed by one collective, in MiB of float32 "
+                              "(32 = 8,388,608 elements, as large as one layer or a few); the ZeRO shards are cut by "
+                              "these buckets, so resuming sharded state needs the value it was saved with")
+      .range_open_low(0, 4096);
   KEY(trainer.seed, "seed of data order and selection").at_least(0);
   // eval
   KEY(eval.files, "benchmark files (TTRL JSON lists or JSONL)");

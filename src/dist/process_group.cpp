@@ -170,10 +170,7 @@ c10d::Backend& ProcessGroup::backend_for(const torch::Tensor& tensor) {
   return *backend_->backend;
 }
 
-void ProcessGroup::all_reduce_sum(torch::Tensor& tensor) {
-  if (!distributed()) return;
-  guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::SUM, backend_->timeout); });
-}
+void ProcessGroup::all_reduce_sum(torch::Tensor& tensor) { all_reduce_sum_async(tensor).wait(); }
 
 void ProcessGroup::all_reduce_max(torch::Tensor& tensor) {
   if (!distributed()) return;
@@ -197,16 +194,60 @@ void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
 }
 
 void ProcessGroup::reduce_scatter_sum(torch::Tensor& output, torch::Tensor& input) {
+  reduce_scatter_sum_async(output, input).wait();
+}
+
+struct PendingCollective::State {
+  ProcessGroup* group = nullptr;
+  const char* what = "";
+  c10::intrusive_ptr<c10d::Work> work;
+};
+
+PendingCollective::PendingCollective() = default;
+PendingCollective::PendingCollective(PendingCollective&&) noexcept = default;
+PendingCollective& PendingCollective::operator=(PendingCollective&&) noexcept = default;
+PendingCollective::~PendingCollective() = default;
+
+bool PendingCollective::completed() const { return !state_ || !state_->work || state_->work->isCompleted(); }
+
+void PendingCollective::wait() {
+  if (!state_ || !state_->work) return;
+  auto work = std::move(state_->work);
+  state_->group->guarded(state_->what, [&] { work->wait(state_->group->backend_->timeout); });
+}
+
+PendingCollective ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor) {
+  PendingCollective pending;
+  if (!distributed()) return pending;
+  pending.state_ = std::make_unique<PendingCollective::State>();
+  pending.state_->group = this;
+  pending.state_->what = "all_reduce";
+  guarded("all_reduce", [&] {
+    std::vector<at::Tensor> tensors{tensor};
+    c10d::AllreduceOptions options;
+    options.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
+    options.timeout = backend_->timeout;
+    pending.state_->work = backend_for(tensor).allreduce(tensors, options);
+  });
+  return pending;
+}
+
+PendingCollective ProcessGroup::reduce_scatter_sum_async(torch::Tensor& output, torch::Tensor& input) {
+  PendingCollective pending;
   if (!distributed()) {
     output.copy_(input);
-    return;
+    return pending;
   }
+  pending.state_ = std::make_unique<PendingCollective::State>();
+  pending.state_->group = this;
+  pending.state_->what = "reduce_scatter";
   guarded("reduce_scatter", [&] {
     c10d::ReduceScatterOptions options;
     options.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
     options.timeout = backend_->timeout;
-    backend_for(input).reduce_scatter_single(output, input, options)->wait(backend_->timeout);
+    pending.state_->work = backend_for(input).reduce_scatter_single(output, input, options);
   });
+  return pending;
 }
 
 void ProcessGroup::all_gather(torch::Tensor& output, torch::Tensor& input) {

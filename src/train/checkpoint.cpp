@@ -48,7 +48,7 @@ std::string save_checkpoint(const std::string& output_dir, const rollout::Policy
   }
   // Every process learns rank 0's directory (and waits for it); each writes its shard, or rank 0 the whole state.
   tmp = group.all_gather_strings(tmp.string()).front();
-  if (optimizer.reduces_gradients() || group.is_main()) optimizer.save_state(tmp.string());
+  if (optimizer.sharded() || group.is_main()) optimizer.save_state(tmp.string());
   group.barrier();
   if (group.is_main()) {
     write_checkpoint_checksums(tmp.string());

@@ -8,6 +8,7 @@
 
 #include "ttrl/core/device.hpp"
 #include "ttrl/core/memory.hpp"
+#include "ttrl/dist/gradient_sync.hpp"
 #include "ttrl/model/kv_cache.hpp"
 #include "ttrl/model/model_config.hpp"
 #include "ttrl/rollout/sampler.hpp"
@@ -20,7 +21,6 @@ constexpr double kMiB = 1024.0 * 1024.0;
 constexpr double kCpuRuntime = 512 * kMiB;   // peak RSS of `ttrl train -c configs/smoke.yaml` (0.4 MB model)
 constexpr double kGpuRuntime = 1024 * kMiB;  // CUDA context + allocator slack: an estimate
 constexpr double kLogprobChunk = 64 * kMiB;  // model/token_logprobs.hpp: 2^24 float32 logits per chunk
-constexpr double kZeroBucket = double(int64_t{8} << 20) * 4;  // ZeroShards' bucket of float32 elements
 
 model::ModelConfig model_config_of(const RunConfig& config) {
   if (!config.model.path.empty()) return model::ModelConfig::load(config.model.path);
@@ -105,7 +105,18 @@ MemoryPlan plan_for(const RunConfig& config, const model::ModelConfig& model, co
 
   add("gradients", P * s, "update", "");
   if (masters) add("float32 master gradients", P * 4 / n, "update", shard_note);
-  if (n > 1) add("reduce-scatter bucket", 2 * kZeroBucket, "update", "flat float32 bucket and its concatenation");
+  if (processes > 1) {
+    // dist::GradientSync: flat copies of the buckets in flight (at most kMaxInFlight with overlap), each of
+    // trainer.grad_bucket_mb float32-MiB worth of elements, in the state dtype (sharded, with this rank's slice
+    // beside it) or the gradients' dtype (replicated).
+    const double elements = std::clamp(std::floor(config.trainer.grad_bucket_mb * kMiB / 4), 1.0, P);
+    const double in_flight = std::min(std::ceil(P / elements), config.trainer.overlap_grad_reduce
+                                                                    ? double(dist::GradientSync::kMaxInFlight) : 1.0);
+    const double bytes = n > 1 ? elements * (masters ? 4 : s) * (1 + 1 / n) : elements * s;
+    add("gradient buckets", in_flight * bytes, "update",
+        fmt::format("{:.0f} flat bucket(s) of trainer.grad_bucket_mb {:g} in flight", in_flight,
+                    config.trainer.grad_bucket_mb));
+  }
   const double micro_tokens = static_cast<double>(config.algorithm.micro_batch_size) * max_len;
   const double layers = static_cast<double>(model.num_hidden_layers);
   const double per_layer = layer_activation_bytes(model, s) * micro_tokens;

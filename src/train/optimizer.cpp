@@ -50,7 +50,8 @@ Optimizer::Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions opt
     for (const auto& p : parameters_)
       if (p.scalar_type() != parameters_.front().scalar_type())
         throw Error("optimizer: sharded state needs parameters of one dtype");
-    zero_ = std::make_unique<ZeroShards>(parameters_, *options_.process_group, dtype);
+    zero_ = std::make_unique<ZeroShards>(parameters_, *options_.process_group, dtype, options_.bucket_elements,
+                                         options_.overlap_grad_reduce);
     has_masters_ = dtype != parameters_.front().scalar_type();
     adamw_ = std::make_unique<PortableAdamW>(std::vector<torch::Tensor>{zero_->shard()}, adamw_options_of(options_));
     return;
@@ -64,9 +65,29 @@ Optimizer::Optimizer(std::vector<torch::Tensor> parameters, OptimizerOptions opt
     }
   }
   adamw_ = std::make_unique<PortableAdamW>(masters_, adamw_options_of(options_));
+  if (options_.process_group && options_.process_group->distributed()) {
+    dist::GradientSyncOptions sync;
+    sync.overlap = options_.overlap_grad_reduce;
+    replicated_sync_ = std::make_unique<dist::GradientSync>(
+        *options_.process_group, parameters_, dist::gradient_buckets(parameters_, options_.bucket_elements), sync);
+  }
+}
+
+void Optimizer::arm_gradient_sync() {
+  if (zero_) zero_->arm_gradient_overlap();
+  if (replicated_sync_) replicated_sync_->arm();
+}
+
+dist::GradientSyncStats Optimizer::sync_gradients() {
+  synced_ = true;
+  if (zero_) return zero_->reduce_scatter_gradients();
+  if (!replicated_sync_) return {};
+  replicated_sync_->finish();
+  return replicated_sync_->stats();
 }
 
 void Optimizer::zero_grad() {
+  synced_ = false;
   for (auto& p : parameters_) p.mutable_grad() = torch::Tensor();
   for (auto& m : masters_) m.mutable_grad() = torch::Tensor();
   if (zero_) zero_->shard().mutable_grad() = torch::Tensor();
@@ -90,11 +111,9 @@ void Optimizer::copy_masters_to_parameters() {
 /// (coefficient max_norm / (norm + 1e-6) when below 1), AdamW on this rank's slices, all-gather.
 Optimizer::StepInfo Optimizer::sharded_step() {
   StepInfo info;
-  zero_->reduce_scatter_gradients();
+  if (!synced_) info.communicated_bytes = sync_gradients().bytes;
   info.grad_norm = zero_->global_grad_norm();
   info.finite = std::isfinite(info.grad_norm);
-  const auto element = static_cast<int64_t>(zero_->shard().element_size());
-  info.communicated_bytes = zero_->shard().numel() * zero_->world() * element;
   if (!info.finite) {
     zero_grad();
     return info;
@@ -115,6 +134,7 @@ Optimizer::StepInfo Optimizer::sharded_step() {
 Optimizer::StepInfo Optimizer::step() {
   if (zero_) return sharded_step();
   StepInfo info;
+  if (!synced_) info.communicated_bytes = sync_gradients().bytes;
   copy_gradients_to_masters();
   // Global L2 norm over all gradients: sqrt(sum_p ||g_p||^2); clipping scales every gradient by clip / norm.
   const double max_norm = options_.grad_clip > 0 ? options_.grad_clip : std::numeric_limits<double>::infinity();
@@ -159,7 +179,7 @@ void Optimizer::save_state(const std::string& dir) {
 void Optimizer::load_sharded_into_whole(const std::string& dir) {
   dist::ProcessGroup one_process;
   const auto dtype = masters_.front().scalar_type();
-  const ZeroShards layout(parameters_, one_process, dtype);
+  const ZeroShards layout(parameters_, one_process, dtype, options_.bucket_elements, /*overlap=*/false);
   const ZeroState whole = layout.load(dir);
   const auto masters = layout.unflatten(whole.masters), exp_avg = layout.unflatten(whole.exp_avg),
              exp_avg_sq = layout.unflatten(whole.exp_avg_sq);

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "ttrl/core/error.hpp"
-#include "ttrl/dist/gradient_sync.hpp"
 
 namespace ttrl::train {
 
@@ -85,7 +84,7 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
   dist::ProcessGroup single;
   dist::ProcessGroup& group = options.process_group ? *options.process_group : single;
   const auto mini_batches = mini_batch_prompts_of(by_prompt.size(), options);
-  double synced_bytes = 0, synced_buckets = 0;  // gradient all-reduces of this update
+  double synced_bytes = 0, synced_buckets = 0, synced_in_backward = 0;  // gradient collectives of this update
   for (int64_t epoch = 0; epoch < options.ppo_epochs; ++epoch)
     for (const auto& prompts : mini_batches) {
       std::vector<const TrainSequence*> mini;
@@ -128,6 +127,8 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
           finite = false;
           break;
         }
+        // The last micro-batch's backward completes the gradients: their buckets can be summed while it runs.
+        if (m + micro_batch_size >= mini.size()) optimizer.arm_gradient_sync();
         loss.backward();
         // Per-micro-batch values are shares of the mini-batch loss; rescale to per-token means for logging.
         const double share = scale.total_tokens / std::max(1.0, weight);
@@ -137,16 +138,15 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
         actor.add("dual_clip_fraction", pg.dual_clip_fraction, weight);
         actor.add("approx_kl", pg.approx_kl, weight);
       }
-      // A non-finite loss on any process skips the mini-batch on all of them.
+      // Every process takes part in the gradient sum (the collectives must match), even one that stopped at a
+      // non-finite loss; a non-finite loss on any process then skips the mini-batch on all of them.
+      const auto sync = optimizer.sync_gradients();
+      synced_bytes += static_cast<double>(sync.bytes);
+      synced_buckets += static_cast<double>(sync.buckets);
+      synced_in_backward += static_cast<double>(sync.started_in_backward);
       std::vector<double> non_finite{finite ? 0.0 : 1.0};
       dist::sum_across_ranks(group, non_finite);
       finite = non_finite[0] == 0;
-      // Replicated state: all-reduce the gradients here; sharded state: the optimizer reduce-scatters them.
-      if (finite && !optimizer.reduces_gradients()) {
-        const auto sync = dist::all_reduce_gradients(group, optimizer.parameters());
-        synced_bytes += static_cast<double>(sync.bytes);
-        synced_buckets += static_cast<double>(sync.buckets);
-      }
       Optimizer::StepInfo info;
       if (finite) info = optimizer.step();
       synced_bytes += static_cast<double>(info.communicated_bytes);
@@ -166,7 +166,9 @@ PolicyUpdateResult update_policy(model::TransformerImpl& policy, model::Transfor
   result.metrics["actor/skipped_updates"] = static_cast<double>(result.skipped_updates);
   if (group.distributed()) {
     result.metrics["dist/collective_bytes"] = synced_bytes;
-    if (!optimizer.reduces_gradients()) result.metrics["dist/gradient_allreduce_calls"] = synced_buckets;
+    result.metrics["dist/gradient_buckets"] = synced_buckets;
+    // Of those, the share whose collective started while backward still ran (trainer.overlap_grad_reduce).
+    if (synced_buckets > 0) result.metrics["dist/gradient_buckets_overlapped"] = synced_in_backward / synced_buckets;
   }
   policy.eval();
   return result;

@@ -222,6 +222,9 @@ class Trainer {
     o.fp32_master_weights = config_.trainer.fp32_master_weights;
     o.process_group = group_.get();
     o.zero_stage = config_.trainer.zero_stage;
+    o.overlap_grad_reduce = config_.trainer.overlap_grad_reduce;
+    // float32 MiB -> elements, at least one per bucket.
+    o.bucket_elements = std::max<int64_t>(1, static_cast<int64_t>(config_.trainer.grad_bucket_mb * (1 << 20) / 4));
     // One optimizer step per mini-batch of each training step and PPO epoch.
     const int64_t per_step = config_.algorithm.ppo_epochs *
                              ((config_.trainer.prompts_per_step + config_.algorithm.mini_batch_prompts - 1) / config_.algorithm.mini_batch_prompts);

@@ -25,27 +25,19 @@ std::string shard_file(int64_t rank, int64_t world) { return fmt::format("optimi
 /// with zeros to slice * world elements.
 torch::Tensor flat_bucket(const std::vector<torch::Tensor>& tensors, const std::vector<torch::Tensor>& parameters,
                           const ZeroBucket& bucket, int64_t world, torch::ScalarType dtype) {
-  std::vector<torch::Tensor> pieces;
-  for (size_t i = bucket.first; i < bucket.last; ++i)
-    pieces.push_back(tensors[i].defined() ? tensors[i].detach().reshape({-1}).to(dtype)
-                                          : torch::zeros({parameters[i].numel()}, parameters[i].options().dtype(dtype)));
-  const int64_t padding = zero_slice(bucket.numel, world) * world - bucket.numel;
-  if (padding > 0) pieces.push_back(torch::zeros({padding}, pieces.front().options()));
-  return torch::cat(pieces);
+  const auto first = static_cast<std::ptrdiff_t>(bucket.first), last = static_cast<std::ptrdiff_t>(bucket.last);
+  return dist::flatten_padded(std::vector<torch::Tensor>(tensors.begin() + first, tensors.begin() + last),
+                              std::vector<torch::Tensor>(parameters.begin() + first, parameters.begin() + last), dtype,
+                              world);
 }
 
 }  // namespace
 
 std::vector<ZeroBucket> zero_buckets(const std::vector<torch::Tensor>& parameters, int64_t bucket_elements) {
   std::vector<ZeroBucket> buckets;
-  for (size_t i = 0; i < parameters.size(); ++i) {
-    const int64_t n = parameters[i].numel();
-    if (!buckets.empty() && buckets.back().numel + n <= bucket_elements) {
-      buckets.back().last = i + 1;
-      buckets.back().numel += n;
-    } else {
-      buckets.push_back({i, i + 1, n});
-    }
+  for (const auto& range : dist::gradient_buckets(parameters, bucket_elements)) {
+    buckets.push_back({range.first, range.last, 0});
+    for (size_t i = range.first; i < range.last; ++i) buckets.back().numel += parameters[i].numel();
   }
   return buckets;
 }
@@ -53,7 +45,7 @@ std::vector<ZeroBucket> zero_buckets(const std::vector<torch::Tensor>& parameter
 int64_t zero_slice(int64_t numel, int64_t world) { return (numel + world - 1) / world; }
 
 ZeroShards::ZeroShards(std::vector<torch::Tensor> parameters, dist::ProcessGroup& group, torch::ScalarType state_dtype,
-                       int64_t bucket_elements)
+                       int64_t bucket_elements, bool overlap)
     : parameters_(std::move(parameters)),
       group_(group),
       buckets_(zero_buckets(parameters_, bucket_elements)),
@@ -62,6 +54,13 @@ ZeroShards::ZeroShards(std::vector<torch::Tensor> parameters, dist::ProcessGroup
   std::vector<torch::Tensor> values;
   for (const auto& p : parameters_) values.push_back(p.detach().to(state_dtype));
   shard_ = slice_of(values).set_requires_grad(true);
+  std::vector<dist::GradientBucket> ranges;
+  for (const auto& bucket : buckets_) ranges.push_back({bucket.first, bucket.last});
+  dist::GradientSyncOptions options;
+  options.reduction = dist::GradientSyncOptions::Reduction::kReduceScatter;
+  options.flat_dtype = state_dtype;
+  options.overlap = overlap;
+  sync_ = std::make_unique<dist::GradientSync>(group_, parameters_, std::move(ranges), options);
 }
 
 torch::Tensor ZeroShards::slice_of(const std::vector<torch::Tensor>& full) const {
@@ -86,18 +85,9 @@ std::vector<torch::Tensor> ZeroShards::unflatten(const torch::Tensor& flat) cons
   return out;
 }
 
-void ZeroShards::reduce_scatter_gradients() {
-  std::vector<torch::Tensor> grads;
-  for (const auto& p : parameters_) grads.push_back(p.grad());
-  const int64_t world = group_.size();
-  std::vector<torch::Tensor> slices;
-  for (const auto& bucket : buckets_) {
-    auto flat = flat_bucket(grads, parameters_, bucket, world, shard_.scalar_type());
-    auto slice = torch::empty({zero_slice(bucket.numel, world)}, flat.options());
-    group_.reduce_scatter_sum(slice, flat);
-    slices.push_back(slice);
-  }
-  shard_.mutable_grad() = torch::cat(slices);
+dist::GradientSyncStats ZeroShards::reduce_scatter_gradients() {
+  shard_.mutable_grad() = sync_->finish();
+  return sync_->stats();
 }
 
 double ZeroShards::global_grad_norm() {
@@ -152,6 +142,13 @@ ZeroState ZeroShards::load(const std::string& dir) const {
   } catch (const nlohmann::json::exception& e) {
     throw IoError(fmt::format("{}: not a shard index: {}", index_path, e.what()));
   }
+  if (index.is_object() && index.contains("bucket_elements") && index["bucket_elements"].is_number_integer() &&
+      index["bucket_elements"].get<int64_t>() != bucket_elements_)
+    throw IoError(fmt::format("{}: the optimizer shards were cut into buckets of {} elements, this run cuts {} "
+                              "(trainer.grad_bucket_mb {:g}, this run {:g}): resume with trainer.grad_bucket_mb {:g}",
+                              index_path, index["bucket_elements"].get<int64_t>(), bucket_elements_,
+                              index["bucket_elements"].get<int64_t>() * 4.0 / (1 << 20),
+                              bucket_elements_ * 4.0 / (1 << 20), index["bucket_elements"].get<int64_t>() * 4.0 / (1 << 20)));
   std::vector<int64_t> sizes;
   for (const auto& bucket : buckets_) sizes.push_back(bucket.numel);
   if (!index.is_object() || index.value("format", "") != kFormat || !index.contains("world_size") ||

@@ -4,11 +4,14 @@ process on configs/smoke.yaml:
     log-probs within 1e-5, the same step metrics, final weights within 1e-5 relative (majority vote + GRPO; ground
     truth + REINFORCE++ with its step-wide whitening; co_reward, whose partner groups stay on one process, + REINFORCE
     with its step-wide baseline: its weights are not compared, its gradient being rounding noise on this model);
-  - the optimizer state sharded (ZeRO-1, trainer.zero_stage 1, the default) and replicated (zero_stage 0);
+  - the optimizer state sharded (ZeRO-1, trainer.zero_stage 1, the default) and replicated (zero_stage 0), with
+    the gradient buckets summed during backward (trainer.overlap_grad_reduce, many small buckets) and after it;
   - kill -9 of every rank after a checkpoint, resumed with another number of processes (3 shards re-cut for 2, for one
-    process, and one process's whole state cut for 2): the weights of the run that was not interrupted;
+    process, and one process's whole state cut for 2): the weights of the run that was not interrupted; shards
+    resumed with another trainer.grad_bucket_mb: an error naming the key;
   - kill -9 of one rank: the other exits non-zero within 60 s with an error naming the killed rank;
-  - srun's variables (SLURM_PROCID, SLURM_NTASKS, ... in a job step) instead of torchrun's: the same run;
+  - srun's variables (SLURM_PROCID, SLURM_NTASKS, ... in a job step) instead of torchrun's: the same run; and Slurm's
+    own `srun --ntasks 2` where a cluster answers `sinfo`;
   - ttrl eval with 2 processes writes the one-process results.json.
 Usage: distributed_e2e.py TTRL SOURCE_DIR (exit 77 = skipped: no torchrun)."""
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, time
@@ -127,13 +130,26 @@ with tempfile.TemporaryDirectory() as tmp:
         steps = int(settings[0].split("=")[1])
         one = os.path.join(tmp, f"{name}-1")
         train(1, one, settings)
-        # Several processes shard the optimizer state (trainer.zero_stage 1, the default); once also replicated.
-        runs = [(2, 1), (3, 1), (2, 0)] if name == "majority_vote+grpo" else [(2, 1)]
-        for nproc, zero in runs:
-            many = os.path.join(tmp, f"{name}-{nproc}-zero{zero}")
+        # Several processes shard the optimizer state (trainer.zero_stage 1, the default); once also replicated. The
+        # smoke model's gradient is one bucket at the default trainer.grad_bucket_mb; with 0.01 MiB buckets (2621
+        # elements) most collectives start during backward (trainer.overlap_grad_reduce, the default), and once
+        # after it (overlap off).
+        small = "trainer.grad_bucket_mb=0.01"
+        runs = ([(2, 1, []), (3, 1, []), (2, 0, []), (2, 1, [small]), (3, 0, [small]),
+                 (2, 1, [small, "trainer.overlap_grad_reduce=false"])] if name == "majority_vote+grpo" else [(2, 1, [])])
+        for nproc, zero, more in runs:
+            many = os.path.join(tmp, f"{name}-{nproc}-zero{zero}-{len(more)}")
             start = time.time()
-            train(nproc, many, settings + [f"trainer.zero_stage={zero}"])
-            what = f"{name}, {nproc} processes, zero_stage {zero}"
+            train(nproc, many, settings + [f"trainer.zero_stage={zero}", *more])
+            what = f"{name}, {nproc} processes, zero_stage {zero} {' '.join(more)}"
+            metrics = [json.loads(l) for l in open(os.path.join(many, "metrics.jsonl"))]
+            overlapped = min(m["dist/gradient_buckets_overlapped"] for m in metrics)
+            buckets = min(m["dist/gradient_buckets"] for m in metrics)
+            print(f"{what}: {buckets:.0f} gradient buckets per step, {overlapped:.0%} started during backward")
+            # (At the default size the one bucket per optimizer step starts in the hook of the last gradient.)
+            if small in more and ("trainer.overlap_grad_reduce=false" in more) != (overlapped == 0) or (
+                    small in more and (buckets < 10 or 0 < overlapped < 0.5)):
+                failures.append(f"{what}: {buckets} buckets, {overlapped:.0%} of them started during backward")
             groups = compare_rollouts(what, one, many, steps)
             print(f"{what} ({time.time() - start:.1f} s): {groups} groups compared")
             compare_metrics(what, one, many)
@@ -169,6 +185,7 @@ with tempfile.TemporaryDirectory() as tmp:
         print("note: the run finished before the kill; the resume below has nothing left to do")
     # Before resuming: copies of the 3-process checkpoint of step 2 (3 optimizer shards) and of the one-process one.
     for source, copy in ((os.path.join(killed, "checkpoints", "step-2"), "sharded-step-2"),
+                         (os.path.join(killed, "checkpoints", "step-2"), "sharded-step-2-other-buckets"),
                          (os.path.join(reference, "checkpoints", "step-2"), "whole-step-2")):
         shutil.copytree(source, os.path.join(tmp, copy, "checkpoints", "step-2"))
     train(2, killed, steps, "--resume")
@@ -176,6 +193,12 @@ with tempfile.TemporaryDirectory() as tmp:
     train(1, os.path.join(tmp, "sharded-step-2"), steps, "--resume")
     compare_weights("3 shards of step 2 resumed by one process", weights(reference), weights(os.path.join(tmp, "sharded-step-2")))
     train(2, os.path.join(tmp, "whole-step-2"), steps, "--resume")
+    # Shards are cut by trainer.grad_bucket_mb: resuming them with another value is an error naming the key.
+    r = subprocess.run(command(1, *train_args(os.path.join(tmp, "sharded-step-2-other-buckets"),
+                                              steps + ["trainer.grad_bucket_mb=0.01"]),
+                               "--resume"), env=env, capture_output=True, text=True)
+    if r.returncode == 0 or "resume with trainer.grad_bucket_mb 32" not in r.stderr:
+        failures.append(f"shards resumed with another trainer.grad_bucket_mb: exit {r.returncode}, {r.stderr[-400:]}")
     compare_weights("one process's step 2 resumed by 2 (sharded)", weights(reference), weights(os.path.join(tmp, "whole-step-2")))
 
     # 2b. srun's variables (a job step of 2 tasks, MASTER_ADDR/PORT exported) instead of torchrun's: the same run.
@@ -193,6 +216,28 @@ with tempfile.TemporaryDirectory() as tmp:
     else:
         compare_rollouts("srun variables, 2 tasks", os.path.join(tmp, "majority_vote+grpo-1"), slurm, 3)
         compare_weights("srun variables, 2 tasks", weights(os.path.join(tmp, "majority_vote+grpo-1")), weights(slurm))
+
+    # 2c. Slurm's own srun, where a cluster answers (sinfo within 10 s; a Slurm partition with 2 CPUs): 2 tasks of a
+    #     job step train what one process does.
+    try:
+        partition = subprocess.run(["sinfo", "-h", "-o", "%a"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        partition = ""
+    if "up" not in partition:
+        print("srun: no Slurm cluster answers here (sinfo); the real srun launch is not tested")
+    else:
+        srun_out = os.path.join(tmp, "srun")
+        srun_env = dict(env, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+        r = subprocess.run(["srun", "--ntasks", "2", "--kill-on-bad-exit=1", ttrl, "--log-level", "warn",
+                            *train_args(srun_out, ["trainer.total_steps=3"])], env=srun_env, capture_output=True,
+                           text=True, timeout=300)
+        if r.returncode != 0:
+            failures.append(f"srun --ntasks 2: exit {r.returncode}: {r.stderr[-1000:]}")
+        else:
+            groups = compare_rollouts("srun --ntasks 2", os.path.join(tmp, "majority_vote+grpo-1"), srun_out, 3)
+            compare_weights("srun --ntasks 2", weights(os.path.join(tmp, "majority_vote+grpo-1")), weights(srun_out))
+            print(f"srun --ntasks 2 (Slurm {subprocess.run(['srun', '--version'], capture_output=True, text=True).stdout.strip()}): "
+                  f"{groups} groups compared with one process")
 
     # 3. kill -9 one rank: the other exits non-zero within 60 s, naming it.
     port = str(free_port())

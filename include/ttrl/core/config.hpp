@@ -116,6 +116,8 @@ struct TrainerSection {
   int64_t max_bad_steps = 3;              ///< consecutive NaN/Inf steps before the run stops
   int64_t zero_stage = 1;                 ///< several processes: shard the optimizer state (1) or not (0)
   int64_t dist_timeout_s = 600;           ///< several processes: how long a collective waits for the others
+  bool overlap_grad_reduce = true;        ///< several processes: sum gradient buckets while backward runs
+  double grad_bucket_mb = 32;             ///< several processes: float32 MiB of gradient per collective
   int64_t seed = 1;
 };
 

@@ -5,7 +5,8 @@
 // ProcessGroupNCCL for CUDA tensors (each collective goes to the backend of its tensor's device). A group of one process (the default) runs every collective as the identity,
 // without c10d, so the single-process path is unchanged.
 //
-// Every collective is blocking and bounded by the group's timeout (trainer.dist_timeout_s). A rank that fails
+// Every collective is bounded by the group's timeout (trainer.dist_timeout_s); most block, the *_async ones return
+// a PendingCollective to wait on later (gradient buckets summed while backward runs). A rank that fails
 // publishes its error in the store (report_failure) before it exits; a rank whose collective then fails names that
 // rank in its own error (DistError) instead of showing the transport's message. A rank killed without a word is
 // found by a roll call: the surviving ranks answer in the store, and the silent one is named.
@@ -23,7 +24,7 @@
 
 namespace c10d {
 class Backend;
-}
+}  // namespace c10d
 
 namespace ttrl::dist {
 
@@ -37,6 +38,27 @@ struct ProcessGroupOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};  ///< per collective and for the rendezvous
   /// "cpu": Gloo; "cuda": also NCCL, on device cuda:LOCAL_RANK (made current).
   std::string device_type = "cpu";
+};
+
+class ProcessGroup;
+
+/// A collective started by one of ProcessGroup's *_async calls; its tensors hold the result once wait() returns.
+/// With one process it is complete from the start. Wait on it before destroying it.
+class PendingCollective {
+ public:
+  PendingCollective();
+  PendingCollective(PendingCollective&&) noexcept;
+  PendingCollective& operator=(PendingCollective&&) noexcept;
+  ~PendingCollective();
+  /// Whether wait() would return at once (the transport finished, or one process).
+  bool completed() const;
+  /// Blocks until the result is there; throws DistError as the blocking collectives do.
+  void wait();
+
+ private:
+  friend class ProcessGroup;
+  struct State;  ///< the group, the collective's name and c10d's Work handle
+  std::unique_ptr<State> state_;
 };
 
 class ProcessGroup {
@@ -66,6 +88,9 @@ class ProcessGroup {
   /// `output` ([n]) becomes slice `rank` of the element-wise sum over ranks of `input` ([n * size]): the
   /// reduce-scatter of ZeRO. One process: output = input.
   void reduce_scatter_sum(torch::Tensor& output, torch::Tensor& input);
+  /// The same two, started and not waited for: the tensors must stay alive and untouched until wait() returns.
+  PendingCollective all_reduce_sum_async(torch::Tensor& tensor);
+  PendingCollective reduce_scatter_sum_async(torch::Tensor& output, torch::Tensor& input);
   /// `output` ([n * size]) becomes every rank's `input` ([n]), in rank order. One process: output = input.
   void all_gather(torch::Tensor& output, torch::Tensor& input);
   /// Every rank's `text`, in rank order.
@@ -77,6 +102,7 @@ class ProcessGroup {
   void report_failure(const std::string& message) noexcept;
 
  private:
+  friend class PendingCollective;
   struct Backend;
   std::unique_ptr<Backend> backend_;
   int64_t rank_ = 0;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ttrl/dist/gradient_sync.hpp"
 #include "ttrl/dist/process_group.hpp"
 #include "ttrl/train/lr_schedule.hpp"
 
@@ -27,11 +28,15 @@ struct OptimizerOptions {
   /// Keep float32 master weights (and float32 AdamW state) for parameters of a 16-bit dtype.
   bool fp32_master_weights = true;
   LrScheduleOptions schedule;
-  /// Several processes (a distributed group) with zero_stage 1: the masters and AdamW moments are sharded
-  /// (zero_shards.hpp); the optimizer then also sums the gradients across processes (reduce-scatter), so the
-  /// caller must not all-reduce them. Stage 0, or one process: every process keeps the whole state.
+  /// Several processes (a distributed group): the optimizer sums the gradients across them (sync_gradients()).
+  /// zero_stage 1: the masters and AdamW moments are sharded (zero_shards.hpp) and the gradients reduce-scattered;
+  /// stage 0: every process keeps the whole state and the gradients are all-reduced.
   dist::ProcessGroup* process_group = nullptr;
   int64_t zero_stage = 0;
+  /// Several processes: start each gradient bucket's collective during the backward armed by arm_gradient_sync().
+  bool overlap_grad_reduce = true;
+  /// Several processes: gradient elements per collective (both states); the shards are cut by these buckets.
+  int64_t bucket_elements = int64_t{8} << 20;
 };
 
 class ZeroShards;
@@ -46,10 +51,20 @@ class Optimizer {
     double grad_norm = 0;  ///< global L2 norm before clipping (computed in float32)
     double lr = 0;
     bool finite = true;    ///< false: NaN/Inf gradient, the update was skipped
-    int64_t communicated_bytes = 0;  ///< sharded: bytes this process reduce-scattered and all-gathered
+    /// Bytes this process sent into collectives: the all-gather of the sharded step, and the gradient sync when
+    /// step() did it.
+    int64_t communicated_bytes = 0;
   };
-  /// Applies one update from the accumulated .grad of the parameters, then zeroes them.
-  /// A non-finite gradient norm skips the update: parameters, optimizer state and the schedule step are untouched.
+  /// Several processes: the next backward completes this step's gradients; with overlap_grad_reduce their buckets
+  /// are summed across processes while it runs. Every process must then call sync_gradients(), the same number of
+  /// times, whether it ran that backward or not.
+  void arm_gradient_sync();
+  /// Several processes: sums the gradients across them (finishing what the armed backward started): replicated,
+  /// into each parameter's .grad; sharded, into this rank's slices. One process: nothing. Collective.
+  dist::GradientSyncStats sync_gradients();
+  /// Applies one update from the accumulated .grad of the parameters, then zeroes them (syncing them first when
+  /// sync_gradients() was not called). A non-finite gradient norm skips the update: parameters, optimizer state and
+  /// the schedule step are untouched.
   StepInfo step();
   void zero_grad();
 
@@ -59,8 +74,9 @@ class Optimizer {
   /// Reads what save_state wrote, whether sharded for any number of processes or not (the state is re-cut for this
   /// run). Throws ttrl::IoError naming the file when it is missing or does not fit.
   void load_state(const std::string& dir);
-  /// Whether step() sums the gradients across processes itself (sharded state).
-  bool reduces_gradients() const { return zero_ != nullptr; }
+
+  /// Whether each process holds only its shard of the state (zero_stage 1 with several processes).
+  bool sharded() const { return zero_ != nullptr; }
 
   int64_t steps_taken() const { return step_; }
   void set_steps_taken(int64_t step) { step_ = step; }
@@ -82,6 +98,8 @@ class Optimizer {
   OptimizerOptions options_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
   std::unique_ptr<ZeroShards> zero_;  ///< sharded state; then masters_ is empty and adamw_ updates zero_->shard()
+  std::unique_ptr<dist::GradientSync> replicated_sync_;  ///< several processes, whole state: the all-reduce
+  bool synced_ = false;  ///< sync_gradients() ran since the last zero_grad()
   int64_t step_ = 0;
 };
 

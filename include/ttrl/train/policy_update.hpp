@@ -43,8 +43,9 @@ struct PolicyUpdateOptions {
   /// same number on every rank, some possibly empty).
   std::vector<std::vector<size_t>> mini_batches;
   /// Several processes: each holds a share of every mini-batch; the loss is normalised by the mini-batch's totals
-  /// over all processes and the gradients are summed across them (bucketed all-reduce) before the optimizer step,
-  /// so every rank takes the one-process step. Null: one process.
+  /// over all processes and the gradients are summed across them by the optimizer (Optimizer::sync_gradients,
+  /// bucketed, started during the last micro-batch's backward), so every rank takes the one-process step. Null: one
+  /// process.
   dist::ProcessGroup* process_group = nullptr;
   int64_t micro_batch_size = 8;    ///< sequences per forward/backward (gradient accumulation)
   PolicyLossOptions loss;          ///< clip ratios, dual clip, loss aggregation
@@ -60,7 +61,8 @@ struct PolicyUpdateResult {
   /// (token-weighted means over the micro-batches), "actor/kl_loss" (when kl_coef > 0), "actor/grad_norm",
   /// "actor/lr" (means over the optimizer steps taken) and "actor/skipped_updates"; with several processes also
   /// "dist/collective_bytes" (the gradient bytes each process all-reduced, or with sharded state reduce-scattered
-  /// and all-gathered, summed over the optimizer steps) and, replicated, "dist/gradient_allreduce_calls".
+  /// and all-gathered, summed over the optimizer steps), "dist/gradient_buckets" (gradient collectives) and
+  /// "dist/gradient_buckets_overlapped" (the share of them started while backward still ran).
   std::map<std::string, double> metrics;
   int64_t skipped_updates = 0;  ///< mini-batches whose loss or gradient was not finite (no update applied)
   int64_t optimizer_steps = 0;  ///< updates applied

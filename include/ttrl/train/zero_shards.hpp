@@ -6,7 +6,8 @@
 //   global gradient norm = sqrt(all-reduce of the slices' squared norms), clip,
 //   AdamW on its slice,
 //   all-gather the updated slices into every rank's (bf16) parameters.
-// AdamW is element-wise, so this is the unsharded step up to the summation order of the gradients.
+// AdamW is element-wise, so this is the unsharded step up to the summation order of the gradients. The
+// reduce-scatter of a bucket can start while backward still runs (dist::GradientSync, arm_gradient_overlap()).
 //
 // Layout: the parameters, in order, form buckets of at most `bucket_elements` elements (a larger parameter is a
 // bucket alone); each bucket's flattened elements, padded with zeros to a multiple of N, are cut into N equal
@@ -18,9 +19,11 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "ttrl/dist/gradient_sync.hpp"
 #include "ttrl/dist/process_group.hpp"
 
 namespace ttrl::train {
@@ -45,15 +48,19 @@ struct ZeroState {
 class ZeroShards {
  public:
   /// `state_dtype`: of the masters and moments (float32 with fp32_master_weights, else the parameters' dtype).
+  /// `overlap`: arm_gradient_overlap() starts the reduce-scatters during the backward that follows it.
   ZeroShards(std::vector<torch::Tensor> parameters, dist::ProcessGroup& group, torch::ScalarType state_dtype,
-             int64_t bucket_elements = int64_t{8} << 20);
+             int64_t bucket_elements = int64_t{8} << 20, bool overlap = true);
 
   /// This rank's slice of every bucket, concatenated: the one tensor AdamW updates (it requires grad).
   torch::Tensor& shard() { return shard_; }
   int64_t world() const { return group_.size(); }
 
-  /// shard().grad() = this rank's slices of the sum over ranks of the parameters' gradients (missing ones are zeros).
-  void reduce_scatter_gradients();
+  /// The next backward completes the gradients: reduce-scatter each bucket as soon as its gradients are final.
+  void arm_gradient_overlap() { sync_->arm(); }
+  /// shard().grad() = this rank's slices of the sum over ranks of the parameters' gradients (missing ones are zeros),
+  /// finishing what the armed backward started.
+  dist::GradientSyncStats reduce_scatter_gradients();
   /// L2 norm of the whole gradient: sqrt of the all-reduced squared norms of every rank's slices (float64).
   double global_grad_norm();
   /// Every rank's parameters <- the all-gathered updated slices, rounded to the parameters' dtype.
@@ -78,6 +85,7 @@ class ZeroShards {
   std::vector<ZeroBucket> buckets_;
   int64_t bucket_elements_;
   torch::Tensor shard_;
+  std::unique_ptr<dist::GradientSync> sync_;
 };
 
 }  // namespace ttrl::train
