@@ -36,6 +36,15 @@ torch::optim::AdamWParamState& adam_state_of(torch::optim::AdamW& adamw, const t
   return static_cast<torch::optim::AdamWParamState&>(*slot);
 }
 
+/// Sets AdamW's state of `parameter` (what a checkpoint held).
+void set_adam_state(torch::optim::AdamW& adamw, const torch::Tensor& parameter, int64_t step,
+                    const torch::Tensor& exp_avg, const torch::Tensor& exp_avg_sq) {
+  auto& adam = adam_state_of(adamw, parameter);
+  adam.step(step);
+  adam.exp_avg(exp_avg);
+  adam.exp_avg_sq(exp_avg_sq);
+}
+
 }  // namespace
 
 Optimizer::~Optimizer() = default;
@@ -186,10 +195,7 @@ void Optimizer::load_sharded_into_whole(const std::string& dir) {
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < masters_.size(); ++i) {
     masters_[i].copy_(masters[i]);
-    auto& adam = adam_state_of(*adamw_, masters_[i]);
-    adam.step(whole.step);
-    adam.exp_avg(exp_avg[i]);
-    adam.exp_avg_sq(exp_avg_sq[i]);
+    set_adam_state(*adamw_, masters_[i], whole.step, exp_avg[i], exp_avg_sq[i]);
   }
   copy_masters_to_parameters();
 }
@@ -210,10 +216,7 @@ void Optimizer::load_whole_into_sharded(const std::string& dir) {
   }
   torch::NoGradGuard no_grad;
   zero_->shard().copy_(zero_->slice_of(whole.masters_));
-  auto& adam = adam_state_of(*adamw_, zero_->shard());
-  adam.step(step);
-  adam.exp_avg(zero_->slice_of(exp_avg));
-  adam.exp_avg_sq(zero_->slice_of(exp_avg_sq));
+  set_adam_state(*adamw_, zero_->shard(), step, zero_->slice_of(exp_avg), zero_->slice_of(exp_avg_sq));
 }
 
 void Optimizer::load_state(const std::string& dir) {
@@ -222,10 +225,7 @@ void Optimizer::load_state(const std::string& dir) {
     const ZeroState state = zero_->load(dir);
     torch::NoGradGuard no_grad;
     zero_->shard().copy_(state.masters);
-    auto& adam = adam_state_of(*adamw_, zero_->shard());
-    adam.step(state.step);
-    adam.exp_avg(state.exp_avg);
-    adam.exp_avg_sq(state.exp_avg_sq);
+    set_adam_state(*adamw_, zero_->shard(), state.step, state.exp_avg, state.exp_avg_sq);
     zero_->gather_parameters();
     return;
   }

@@ -471,20 +471,43 @@ class Trainer {
     // The step's metrics over every process's groups.
     group_means.merge_across(*group_);
     group_means.write_to(metrics, "ttrl/");
-    all_rewards = gathered(*group_, all_rewards);
-    lengths = gathered(*group_, lengths);
-    entropies = gathered(*group_, entropies);
-    std::vector<double> clipped_total{static_cast<double>(clipped)};
-    dist::sum_across_ranks(*group_, clipped_total);
+    double clipped_total = 0;
+    gather_step_values(all_rewards, lengths, entropies, clipped, clipped_total);
     const auto rewards = torch::tensor(all_rewards, torch::kFloat64);
     metrics["reward/mean"] = rewards.mean().item<double>();
     metrics["reward/std"] = rewards.numel() > 1 ? rewards.std().item<double>() : 0.0;
     const auto length_t = torch::tensor(lengths, torch::kFloat64);
     metrics["response_length/mean"] = length_t.mean().item<double>();
     metrics["response_length/max"] = length_t.max().item<double>();
-    metrics["response_length/clip_ratio"] = clipped_total[0] / static_cast<double>(lengths.size());
+    metrics["response_length/clip_ratio"] = clipped_total / static_cast<double>(lengths.size());
     metrics["entropy/mean"] = torch::tensor(entropies, torch::kFloat64).mean().item<double>();
     return batch;
+  }
+
+  /// Every process's rewards, lengths and entropies (concatenated in rank order, each list in place) and the sum of
+  /// the clipped counts, in one gather: [3 sizes, clipped, rewards..., lengths..., entropies...] per process.
+  void gather_step_values(std::vector<double>& rewards, std::vector<double>& lengths, std::vector<double>& entropies,
+                          int64_t clipped, double& clipped_total) const {
+    std::vector<double> mine{static_cast<double>(rewards.size()), static_cast<double>(lengths.size()),
+                             static_cast<double>(entropies.size()), static_cast<double>(clipped)};
+    for (const auto* list : {&rewards, &lengths, &entropies}) mine.insert(mine.end(), list->begin(), list->end());
+    const std::vector<double> all = gathered(*group_, mine);
+    rewards.clear();
+    lengths.clear();
+    entropies.clear();
+    clipped_total = 0;
+    for (size_t at = 0; at < all.size();) {
+      const auto sizes = std::vector<size_t>{static_cast<size_t>(all[at]), static_cast<size_t>(all[at + 1]),
+                                             static_cast<size_t>(all[at + 2])};
+      clipped_total += all[at + 3];
+      at += 4;
+      for (size_t k = 0; k < 3; ++k) {
+        auto& list = k == 0 ? rewards : k == 1 ? lengths : entropies;
+        list.insert(list.end(), all.begin() + static_cast<std::ptrdiff_t>(at),
+                    all.begin() + static_cast<std::ptrdiff_t>(at + sizes[k]));
+        at += sizes[k];
+      }
+    }
   }
 
   /// Groups sampled per training prompt: 2 with co_reward (the question and its paraphrase), else 1.

@@ -11,6 +11,8 @@
 #include <future>
 #include <thread>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "ttrl/dist/gradient_sync.hpp"
 
 namespace {
@@ -56,10 +58,11 @@ void with_two_ranks(const std::function<void(ttrl::dist::ProcessGroup&)>& body) 
 struct Chain {
   std::vector<torch::Tensor> parameters;
   explicit Chain(int64_t layers) {
-    torch::manual_seed(11);  // the same weights on both ranks
+    // The same weights on both ranks: a generator of its own (the two rank threads would race on the global one).
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(11);
     for (int64_t l = 0; l < layers; ++l) {
-      parameters.push_back(torch::randn({6, 6}).requires_grad_(true));
-      parameters.push_back(torch::randn({6}).requires_grad_(true));
+      parameters.push_back(torch::randn({6, 6}, generator).requires_grad_(true));
+      parameters.push_back(torch::randn({6}, generator).requires_grad_(true));
     }
   }
   /// Loss of the rank-`rank` micro-batch `micro`; `skip` leaves out the bias of that layer (no gradient for it).
