@@ -208,8 +208,6 @@ PendingCollective::PendingCollective(PendingCollective&&) noexcept = default;
 PendingCollective& PendingCollective::operator=(PendingCollective&&) noexcept = default;
 PendingCollective::~PendingCollective() = default;
 
-bool PendingCollective::completed() const { return !state_ || !state_->work || state_->work->isCompleted(); }
-
 void PendingCollective::wait() {
   if (!state_ || !state_->work) return;
   auto work = std::move(state_->work);

@@ -50,8 +50,6 @@ class PendingCollective {
   PendingCollective(PendingCollective&&) noexcept;
   PendingCollective& operator=(PendingCollective&&) noexcept;
   ~PendingCollective();
-  /// Whether wait() would return at once (the transport finished, or one process).
-  bool completed() const;
   /// Blocks until the result is there; throws DistError as the blocking collectives do.
   void wait();
 
