@@ -61,7 +61,7 @@ GradientSync::GradientSync(ProcessGroup& group, std::vector<torch::Tensor> param
   }
   if (!buckets_.empty() && (buckets_.front().first != 0 || buckets_.back().last != parameters_.size()))
     throw Error("GradientSync: buckets must cover every parameter");
-  if (!options_.overlap || !group_.distributed()) return;
+  if (!options_.overlap || !group_.connected()) return;
   for (size_t i = 0; i < parameters_.size(); ++i) {
     if (torch::autograd::impl::post_acc_grad_hooks(parameters_[i]))
       throw Error("GradientSync: a parameter already has a post-accumulate-grad hook (two syncs over one model?)");
@@ -70,7 +70,7 @@ GradientSync::GradientSync(ProcessGroup& group, std::vector<torch::Tensor> param
 }
 
 GradientSync::~GradientSync() {
-  if (options_.overlap && group_.distributed())
+  if (options_.overlap && group_.connected())
     for (auto& p : parameters_) torch::autograd::impl::set_post_acc_grad_hooks(p, nullptr);
   // Collectives still in flight (finish() was not reached: an exception) are not waited for: the process group is
   // failing or about to be torn down, and waiting here could block forever.
@@ -78,7 +78,7 @@ GradientSync::~GradientSync() {
 
 void GradientSync::arm() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!group_.distributed() || !options_.overlap) return;
+  if (!group_.connected() || !options_.overlap) return;
   remaining_.clear();
   for (const auto& b : buckets_) remaining_.push_back(b.last - b.first);
   armed_ = true;

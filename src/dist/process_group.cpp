@@ -57,7 +57,7 @@ ProcessGroup::~ProcessGroup() {
 
 std::shared_ptr<ProcessGroup> ProcessGroup::create(const LaunchEnv& env, const ProcessGroupOptions& options) {
   auto group = std::make_shared<ProcessGroup>();
-  if (!env.multi_process()) return group;
+  if (!env.multi_process() && !options.connect_single_process) return group;
 #ifndef USE_C10D_NCCL
   if (options.device_type != "cpu")
     throw NotAvailableError(fmt::format("rank {} of {}: this LibTorch has no NCCL, so several processes run on the "
@@ -173,17 +173,17 @@ c10d::Backend& ProcessGroup::backend_for(const torch::Tensor& tensor) {
 void ProcessGroup::all_reduce_sum(torch::Tensor& tensor) { all_reduce_sum_async(tensor).wait(); }
 
 void ProcessGroup::all_reduce_max(torch::Tensor& tensor) {
-  if (!distributed()) return;
+  if (!connected()) return;
   guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::MAX, backend_->timeout); });
 }
 
 void ProcessGroup::all_reduce_min(torch::Tensor& tensor) {
-  if (!distributed()) return;
+  if (!connected()) return;
   guarded("all_reduce", [&] { all_reduce(backend_for(tensor), tensor, c10d::ReduceOp::MIN, backend_->timeout); });
 }
 
 void ProcessGroup::broadcast(torch::Tensor& tensor, int64_t root) {
-  if (!distributed()) return;
+  if (!connected()) return;
   guarded("broadcast", [&] {
     std::vector<at::Tensor> tensors{tensor};
     c10d::BroadcastOptions options;
@@ -216,7 +216,7 @@ void PendingCollective::wait() {
 
 PendingCollective ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor) {
   PendingCollective pending;
-  if (!distributed()) return pending;
+  if (!connected()) return pending;
   pending.state_ = std::make_unique<PendingCollective::State>();
   pending.state_->group = this;
   pending.state_->what = "all_reduce";
@@ -232,7 +232,7 @@ PendingCollective ProcessGroup::all_reduce_sum_async(torch::Tensor& tensor) {
 
 PendingCollective ProcessGroup::reduce_scatter_sum_async(torch::Tensor& output, torch::Tensor& input) {
   PendingCollective pending;
-  if (!distributed()) {
+  if (!connected()) {
     output.copy_(input);
     return pending;
   }
@@ -249,7 +249,7 @@ PendingCollective ProcessGroup::reduce_scatter_sum_async(torch::Tensor& output, 
 }
 
 void ProcessGroup::all_gather(torch::Tensor& output, torch::Tensor& input) {
-  if (!distributed()) {
+  if (!connected()) {
     output.copy_(input);
     return;
   }
@@ -261,7 +261,7 @@ void ProcessGroup::all_gather(torch::Tensor& output, torch::Tensor& input) {
 }
 
 std::vector<std::string> ProcessGroup::all_gather_strings(const std::string& text) {
-  if (!distributed()) return {text};
+  if (!connected()) return {text};
   // Sizes first, then every rank's bytes padded to the longest.
   auto sizes = torch::zeros({size_}, torch::kInt64);
   sizes[rank_] = static_cast<int64_t>(text.size());
@@ -279,7 +279,7 @@ std::vector<std::string> ProcessGroup::all_gather_strings(const std::string& tex
 }
 
 void ProcessGroup::barrier() {
-  if (!distributed()) return;
+  if (!connected()) return;
   guarded("barrier", [&] {
     c10d::BarrierOptions options;
     options.timeout = backend_->timeout;

@@ -54,20 +54,34 @@ void with_two_ranks(const std::function<void(ttrl::dist::ProcessGroup&)>& body) 
   second.get();
 }
 
+/// A job of one process whose collectives still go through c10d (connect_single_process): Gloo, and NCCL for CUDA.
+std::shared_ptr<ttrl::dist::ProcessGroup> connected_single_process(const std::string& device_type) {
+  setenv("GLOO_SOCKET_IFNAME", "lo", 0);
+  ttrl::LaunchEnv env;
+  env.master_addr = "127.0.0.1";
+  env.master_port = free_port();
+  ttrl::dist::ProcessGroupOptions options;
+  options.timeout = std::chrono::seconds(60);
+  options.device_type = device_type;
+  options.connect_single_process = true;
+  return ttrl::dist::ProcessGroup::create(env, options);
+}
+
 /// A chain of linear layers (backward reaches the last one first), its parameters in forward order.
 struct Chain {
   std::vector<torch::Tensor> parameters;
-  explicit Chain(int64_t layers) {
+  explicit Chain(int64_t layers, const torch::Device& device = torch::kCPU) {
     // The same weights on both ranks: a generator of its own (the two rank threads would race on the global one).
     auto generator = at::make_generator<at::CPUGeneratorImpl>(11);
     for (int64_t l = 0; l < layers; ++l) {
-      parameters.push_back(torch::randn({6, 6}, generator).requires_grad_(true));
-      parameters.push_back(torch::randn({6}, generator).requires_grad_(true));
+      parameters.push_back(torch::randn({6, 6}, generator).to(device).requires_grad_(true));
+      parameters.push_back(torch::randn({6}, generator).to(device).requires_grad_(true));
     }
   }
   /// Loss of the rank-`rank` micro-batch `micro`; `skip` leaves out the bias of that layer (no gradient for it).
   torch::Tensor loss(int64_t rank, int64_t micro, int64_t skip_bias_of = -1) const {
-    auto x = torch::arange(12, torch::kFloat32).view({2, 6}).mul(0.1 * static_cast<double>(1 + rank + 2 * micro));
+    auto x = torch::arange(12, parameters.front().options().requires_grad(false)).view({2, 6}).mul(
+        0.1 * static_cast<double>(1 + rank + 2 * micro));
     for (size_t l = 0; l < parameters.size() / 2; ++l) {
       x = torch::tanh(torch::matmul(x, parameters[2 * l]));
       if (static_cast<int64_t>(l) != skip_bias_of) x = x + parameters[2 * l + 1];
@@ -182,4 +196,64 @@ TEST(GradientSync, ReduceScatterGivesEachRankItsSliceOfEveryBucket) {
     ASSERT_EQ(slices.scalar_type(), torch::kFloat64);
     EXPECT_TRUE(torch::allclose(slices, torch::cat(want), 1e-6, 1e-9)) << "rank " << group.rank();
   });
+}
+
+namespace {
+
+torch::Tensor concatenated(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> flat;
+  for (const auto& t : tensors) flat.push_back(t.reshape({-1}));
+  return torch::cat(flat);
+}
+
+std::vector<torch::Tensor> grads_of(const Chain& chain) {
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : chain.parameters) grads.push_back(p.grad());
+  return grads;
+}
+
+/// Every collective of a connected group of one on `device` (Gloo for CPU tensors, NCCL for CUDA ones): the sums
+/// of one rank are its own values; GradientSync's hooks start the buckets during backward (on CUDA, on the autograd
+/// engine's device thread).
+void one_connected_process(const torch::Device& device) {
+  auto group = connected_single_process(device.is_cuda() ? "cuda" : "cpu");
+  ASSERT_TRUE(group->connected());
+  ASSERT_FALSE(group->distributed());
+  auto values = torch::arange(6, torch::TensorOptions().dtype(torch::kFloat32).device(device));
+  const auto original = values.clone();
+  group->all_reduce_sum(values);
+  auto slice = torch::empty({6}, values.options());
+  group->reduce_scatter_sum(slice, values);
+  auto gathered = torch::empty({6}, values.options());
+  group->all_gather(gathered, slice);
+  EXPECT_TRUE(torch::equal(values, original));
+  EXPECT_TRUE(torch::equal(gathered, original));
+  EXPECT_EQ(group->all_gather_strings("one"), std::vector<std::string>{"one"});
+
+  for (auto reduction : {GradientSyncOptions::Reduction::kAllReduce, GradientSyncOptions::Reduction::kReduceScatter}) {
+    Chain chain(4, device);
+    const auto expected = chain.gradients_of(chain.loss(0, 0));
+    GradientSyncOptions options;
+    options.reduction = reduction;
+    GradientSync sync(*group, chain.parameters, one_per_parameter(chain.parameters.size()), options);
+    sync.arm();
+    chain.loss(0, 0).backward();
+    const auto slices = sync.finish();
+    EXPECT_GE(sync.stats().started_in_backward, 4);
+    // One rank: its slice of each bucket is the whole bucket, so both reductions give the gradients themselves.
+    const auto got = reduction == GradientSyncOptions::Reduction::kReduceScatter ? slices : concatenated(grads_of(chain));
+    EXPECT_TRUE(torch::allclose(got, concatenated(expected), 1e-5, 1e-6));
+  }
+}
+
+}  // namespace
+
+TEST(GradientSync, OneConnectedProcessRunsEveryCollectiveThroughGloo) { one_connected_process(torch::kCPU); }
+
+// The NCCL path on one GPU (label gpu: scripts/gpu_check.sh); NCCL refuses two ranks on one device, so this is all
+// of ProcessGroupNCCL that one GPU can run.
+TEST(GradientSync, OneConnectedProcessRunsEveryCollectiveThroughNcclOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  setenv("NCCL_SOCKET_IFNAME", "lo", 0);  // NCCL's bootstrap, like Gloo, on loopback
+  one_connected_process(torch::Device(torch::kCUDA, 0));
 }

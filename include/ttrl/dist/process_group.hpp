@@ -38,6 +38,9 @@ struct ProcessGroupOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};  ///< per collective and for the rendezvous
   /// "cpu": Gloo; "cuda": also NCCL, on device cuda:LOCAL_RANK (made current).
   std::string device_type = "cpu";
+  /// Build the c10d backends even for a job of one process (MASTER_ADDR/MASTER_PORT set), so that its collectives
+  /// run through Gloo and NCCL: how one GPU tests the NCCL path (NCCL refuses two ranks on one device).
+  bool connect_single_process = false;
 };
 
 class ProcessGroup;
@@ -61,7 +64,7 @@ class PendingCollective {
 
 class ProcessGroup {
  public:
-  /// One process: rank 0 of 1; every collective leaves its input as it is.
+  /// One process, not connected: rank 0 of 1; every collective leaves its input as it is.
   ProcessGroup();
   ~ProcessGroup();
   ProcessGroup(const ProcessGroup&) = delete;
@@ -74,6 +77,9 @@ class ProcessGroup {
   int64_t rank() const { return rank_; }
   int64_t size() const { return size_; }
   bool distributed() const { return size_ > 1; }
+  /// Whether collectives go through c10d (several processes, or one with connect_single_process); else they are
+  /// the identity.
+  bool connected() const { return backend_ != nullptr; }
   /// The rank-0 process (the one that logs, writes files and holds the store's server without torchrun).
   bool is_main() const { return rank_ == 0; }
 
