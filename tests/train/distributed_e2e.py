@@ -217,20 +217,23 @@ with tempfile.TemporaryDirectory() as tmp:
         compare_rollouts("srun variables, 2 tasks", os.path.join(tmp, "majority_vote+grpo-1"), slurm, 3)
         compare_weights("srun variables, 2 tasks", weights(os.path.join(tmp, "majority_vote+grpo-1")), weights(slurm))
 
-    # 2c. Slurm's own srun, where a cluster answers (sinfo within 10 s; a Slurm partition with 2 CPUs): 2 tasks of a
-    #     job step train what one process does.
-    try:
-        partition = subprocess.run(["sinfo", "-h", "-o", "%a"], capture_output=True, text=True, timeout=10).stdout
+    # 2c. Slurm's own srun, where a cluster answers (sinfo within 10 s, a partition up with an idle node of 2 CPUs):
+    #     2 tasks of a job step train what one process does.
+    try:  # partition availability and node state, e.g. "up idle"
+        partition = subprocess.run(["sinfo", "-h", "-o", "%a %t"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.TimeoutExpired):
         partition = ""
-    if "up" not in partition:
+    if not any(line.split()[:2] in (["up", "idle"], ["up", "mix"]) for line in partition.splitlines()):
         print("srun: no Slurm cluster answers here (sinfo); the real srun launch is not tested")
     else:
         srun_out = os.path.join(tmp, "srun")
         srun_env = dict(env, MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-        r = subprocess.run(["srun", "--ntasks", "2", "--kill-on-bad-exit=1", ttrl, "--log-level", "warn",
-                            *train_args(srun_out, ["trainer.total_steps=3"])], env=srun_env, capture_output=True,
-                           text=True, timeout=300)
+        try:  # --immediate: fail at once rather than queue when the node cannot take 2 tasks now
+            r = subprocess.run(["srun", "--ntasks", "2", "--immediate=30", "--kill-on-bad-exit=1", ttrl, "--log-level",
+                                "warn", *train_args(srun_out, ["trainer.total_steps=3"])], env=srun_env,
+                               capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired as e:
+            r = subprocess.CompletedProcess(e.cmd, -1, "", f"no exit within {e.timeout} s")
         if r.returncode != 0:
             failures.append(f"srun --ntasks 2: exit {r.returncode}: {r.stderr[-1000:]}")
         else:
